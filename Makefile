@@ -1,0 +1,47 @@
+# Realtime TODO — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+PYTHON_BOOT ?= python3.11
+UV := $(PYTHON_BOOT) -m uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help setup uv migrate run test lint typecheck unit integration e2e browser-deps check-services compose-check bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+uv:
+	@$(PYTHON_BOOT) -m uv --version >/dev/null 2>&1 || $(PYTHON_BOOT) -m pip install --quiet --disable-pip-version-check "uv>=0.8,<0.14"
+
+$(VENV)/.synced: uv.lock pyproject.toml services/*/pyproject.toml | uv
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from the lock file
+
+migrate: setup ## apply database migrations (DATABASE_URL, default SQLite)
+	$(PY) services/api/manage.py migrate --no-input
+
+run: migrate ## run the API, relay, projector and gateway against DATABASE_URL and AMQP_URL
+	$(PY) scripts/run_all.py
+
+check-services:
+	@$(PY) scripts/check_services.py
+
+lint: setup ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup ## mypy (strict on the shared package and the domain)
+	$(VENV)/bin/mypy services/shared/src services/api/todo_api services/projector/src services/gateway/src
+
+unit: setup ## unit tests (no I/O)
+	$(PY) -m pytest tests/unit -q
+
+test: setup check-services lint typecheck ## everything: lint, types, unit, integration, e2e
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+clean: ## remove the venv and local state
+	rm -rf $(VENV) var/todo.sqlite3 var/test-artifacts

@@ -1,0 +1,38 @@
+"""Operational endpoints: liveness, metrics, and JSON 404/500 handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from todo_api.http.errors import ApiError, error_response
+from todo_shared.observability import health_response, metrics_payload
+
+
+def _check_database() -> tuple[bool, dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return True, {"database": "ok"}
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    status, body = health_response(_check_database)
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    payload, content_type = metrics_payload()
+    return HttpResponse(payload, content_type=content_type)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return error_response(ApiError("not_found", f"no such endpoint: {request.path}"))
+    return JsonResponse({"error": {"code": "not_found", "message": "not found", "fields": {}}},
+                        status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return error_response(ApiError("internal_error", "an unexpected error occurred"))

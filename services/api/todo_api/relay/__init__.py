@@ -1,0 +1,1 @@
+"""The outbox relay: publishes stored events to the exchange, in position order."""

@@ -1,0 +1,18 @@
+"""URL routes: the API (from the route table in ``todo_api.http.routes``), admin, the page."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from todo_api.http.routes import api_urlpatterns
+from todo_api.http.views_ops import healthz, metrics
+
+handler404 = "todo_api.http.views_ops.not_found"
+handler500 = "todo_api.http.views_ops.server_error"
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("metrics", metrics),
+    path("admin/", admin.site.urls),
+    *api_urlpatterns(),
+    path("", include("todo_api.web.urls")),
+]

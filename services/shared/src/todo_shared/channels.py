@@ -1,0 +1,50 @@
+"""Channel names and which channels an event goes to (CONTRACT.md §3)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+PUBLIC_NAME = re.compile(r"[a-z0-9_.-]{1,64}")
+USER_ID = re.compile(r"[0-9]{1,20}")
+
+
+def is_valid_channel(name: object) -> bool:
+    """True for ``list:<uuid>``, ``user:<id>`` and ``public:<name>``."""
+    if not isinstance(name, str) or len(name) > 100:
+        return False
+    kind, sep, rest = name.partition(":")
+    if not sep:
+        return False
+    if kind == "public":
+        return PUBLIC_NAME.fullmatch(rest) is not None
+    if kind == "user":
+        return USER_ID.fullmatch(rest) is not None
+    if kind == "list":
+        try:
+            return str(uuid.UUID(rest)) == rest
+        except ValueError:
+            return False
+    return False
+
+
+def list_channel(list_id: str) -> str:
+    return f"list:{list_id}"
+
+
+def user_channel(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def channels_for(event_type: str, data: Mapping[str, Any]) -> list[str]:
+    """The channels a store event is broadcast to (the table in CONTRACT.md §3)."""
+    channels = [list_channel(str(data["list_id"]))]
+    if event_type == "ListCreated":
+        channels.append(user_channel(str(data["owner_id"])))
+    elif event_type in {"MemberAdded", "MemberRemoved"}:
+        channels.append(user_channel(str(data["user_id"])))
+    elif event_type == "ListDeleted":
+        channels.extend(user_channel(str(uid)) for uid in data["member_ids"])
+    return channels

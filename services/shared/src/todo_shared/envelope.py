@@ -1,0 +1,146 @@
+"""The event envelope (CONTRACT.md §3): build, encode, parse and validate.
+
+Validation uses the JSON Schemas shipped in ``todo_shared/schemas`` so that what this code
+accepts is exactly what a service in another language can check before it publishes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+MAX_MESSAGE_BYTES = 64 * 1024
+SCHEMA_VERSION = 1
+STORE_EVENT_TYPES = (
+    "ListCreated",
+    "ListRenamed",
+    "ListDeleted",
+    "MemberAdded",
+    "MemberRemoved",
+    "TodoCreated",
+    "TodoRenamed",
+    "TodoCompleted",
+    "TodoReopened",
+    "TodoDeleted",
+)
+
+Envelope = dict[str, Any]
+
+
+class EnvelopeError(ValueError):
+    """A message that is not an acceptable envelope. ``reason`` is a short machine code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def _load_schema(name: str) -> dict[str, Any]:
+    text = resources.files("todo_shared").joinpath("schemas", name).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _envelope_validator() -> Draft202012Validator:
+    return Draft202012Validator(_load_schema("envelope.schema.json"))
+
+
+@cache
+def _data_validator(event_type: str) -> Draft202012Validator:
+    return Draft202012Validator(_load_schema(f"data/{event_type}.schema.json"))
+
+
+def _first_error(validator: Draft202012Validator, instance: object, where: str) -> str | None:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    err = errors[0]
+    path = "/".join(str(p) for p in err.absolute_path)
+    return f"{where}{'/' + path if path else ''}: {err.message[:300]}"
+
+
+def validate_envelope(envelope: object) -> Envelope:
+    """Check ``envelope`` against the schemas and the store-only rule; return it typed.
+
+    Raises :class:`EnvelopeError` with reason ``invalid_envelope``, ``invalid_data`` or
+    ``not_from_store`` (no ``position`` but a ``list:`` channel, or a store type).
+    """
+    problem = _first_error(_envelope_validator(), envelope, "envelope")
+    if problem:
+        raise EnvelopeError("invalid_envelope", problem)
+    assert isinstance(envelope, dict)
+    event_type = envelope["type"]
+    from_store = "position" in envelope
+    if not from_store:
+        if any(c.startswith("list:") for c in envelope["channels"]):
+            raise EnvelopeError("not_from_store", "only store events may name a list: channel")
+        if event_type in STORE_EVENT_TYPES:
+            raise EnvelopeError("not_from_store", f"{event_type} events come from the store only")
+    if event_type in STORE_EVENT_TYPES:
+        problem = _first_error(_data_validator(event_type), envelope["data"], "data")
+        if problem:
+            raise EnvelopeError("invalid_data", problem)
+    return envelope
+
+
+def parse_message(body: bytes) -> Envelope:
+    """Decode and validate an AMQP message body. Raises :class:`EnvelopeError`."""
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
+    try:
+        decoded = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise EnvelopeError("not_json", str(exc)[:200]) from None
+    return validate_envelope(decoded)
+
+
+def encode(envelope: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, the wire form of an envelope."""
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds and a ``Z``, as the contract shows."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def build_envelope(
+    *,
+    event_type: str,
+    stream: str,
+    version: int,
+    data: Mapping[str, Any],
+    channels: Sequence[str],
+    metadata: Mapping[str, Any],
+    occurred_at: datetime,
+    event_id: str | None = None,
+    position: int | None = None,
+) -> Envelope:
+    """Assemble an envelope; ``position`` is present only for store events."""
+    envelope: Envelope = {
+        "id": event_id or new_event_id(),
+        "type": event_type,
+        "schema_version": SCHEMA_VERSION,
+        "stream": stream,
+        "version": version,
+        "occurred_at": format_time(occurred_at),
+        "channels": list(channels),
+        "data": dict(data),
+        "metadata": dict(metadata),
+    }
+    if position is not None:
+        envelope["position"] = position
+    return envelope
