@@ -18,7 +18,8 @@ def clean_text(value: object, field: str) -> str:
         raise InvalidInput(f"{field} must not be empty", {field: "must not be empty"})
     if len(text) > MAX_TEXT:
         raise InvalidInput(
-            f"{field} must be at most {MAX_TEXT} characters", {field: f"at most {MAX_TEXT} characters"}
+            f"{field} must be at most {MAX_TEXT} characters",
+            {field: f"at most {MAX_TEXT} characters"},
         )
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise InvalidInput(

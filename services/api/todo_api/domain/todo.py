@@ -48,8 +48,12 @@ class Todo:
         return self.version > 0 and not self.deleted
 
     def _event(self, event_type: str, **data: Any) -> DomainEvent:
-        return DomainEvent(event_type, todo_stream(self.todo_id), self.version + 1,
-                           {"todo_id": self.todo_id, "list_id": self.list_id, **data})
+        return DomainEvent(
+            event_type,
+            todo_stream(self.todo_id),
+            self.version + 1,
+            {"todo_id": self.todo_id, "list_id": self.list_id, **data},
+        )
 
     def _require_editable(self, actor: str, todo_list: TodoList) -> None:
         """A member edits the todos of their list; a deleted todo or list is gone (404)."""

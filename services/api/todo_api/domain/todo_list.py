@@ -33,7 +33,11 @@ class TodoList:
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         self.version += 1
         if event_type == "ListCreated":
-            self.name, self.owner_id, self.members = data["name"], data["owner_id"], [data["owner_id"]]
+            self.name, self.owner_id, self.members = (
+                data["name"],
+                data["owner_id"],
+                [data["owner_id"]],
+            )
         elif event_type == "ListRenamed":
             self.name = data["name"]
         elif event_type == "ListDeleted":
@@ -65,8 +69,12 @@ class TodoList:
     # -- decisions -------------------------------------------------------------------------
 
     def _event(self, event_type: str, **data: Any) -> DomainEvent:
-        return DomainEvent(event_type, list_stream(self.list_id), self.version + 1,
-                           {"list_id": self.list_id, **data})
+        return DomainEvent(
+            event_type,
+            list_stream(self.list_id),
+            self.version + 1,
+            {"list_id": self.list_id, **data},
+        )
 
     def create(self, actor: str, name: object) -> list[DomainEvent]:
         if self.version:

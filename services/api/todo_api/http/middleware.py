@@ -51,7 +51,9 @@ class ApiErrorMiddleware:
         if isinstance(exc, DatabaseError):
             log.exception("database error", extra={"path": request.path})
             return error_response(
-                ApiError("unavailable", "a database error occurred; retry", headers={"Retry-After": "1"})
+                ApiError(
+                    "unavailable", "a database error occurred; retry", headers={"Retry-After": "1"}
+                )
             )
         if request.path.startswith("/api/"):
             log.exception("unhandled error", extra={"path": request.path})
@@ -86,6 +88,8 @@ class CorsMiddleware:
                 "Authorization, Content-Type, If-Match, Idempotency-Key, X-CSRFToken"
             )
             response["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
-            response["Access-Control-Expose-Headers"] = "X-Write-Position, X-Read-Position, Retry-After"
+            response["Access-Control-Expose-Headers"] = (
+                "X-Write-Position, X-Read-Position, Retry-After"
+            )
             response["Vary"] = "Origin"
         return response

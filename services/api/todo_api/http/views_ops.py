@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from todo_shared.observability import health_response, metrics_payload
 
 from todo_api.http.errors import ApiError, error_response
-from todo_shared.observability import health_response, metrics_payload
 
 
 def _check_database() -> tuple[bool, dict[str, Any]]:
@@ -30,8 +30,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return error_response(ApiError("not_found", f"no such endpoint: {request.path}"))
-    return JsonResponse({"error": {"code": "not_found", "message": "not found", "fields": {}}},
-                        status=404)
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": "not found", "fields": {}}}, status=404
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,3 +1,3 @@
 """The web page's routes (sign up, sign in, lists, one list)."""
 
-urlpatterns: list = []
+urlpatterns: list[object] = []

@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
-DEV_REALTIME_SECRET = "dev-realtime-secret-change-me-0123456789abcdef"  # noqa: S105
-DEV_SECRET_KEY = "dev-django-secret-key-change-me-0123456789abcdef"  # noqa: S105
+DEV_REALTIME_SECRET = "dev-realtime-secret-change-me-0123456789abcdef"
+DEV_SECRET_KEY = "dev-django-secret-key-change-me-0123456789abcdef"
 
 
 class ConfigError(Exception):
@@ -98,7 +98,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     debug = _bool(env, "DEBUG", True)
     warnings: list[str] = []
     secrets = {}
-    for name, dev_value in (("REALTIME_SECRET", DEV_REALTIME_SECRET), ("SECRET_KEY", DEV_SECRET_KEY)):
+    for name, dev_value in (
+        ("REALTIME_SECRET", DEV_REALTIME_SECRET),
+        ("SECRET_KEY", DEV_SECRET_KEY),
+    ):
         value = env.get(name, "")
         if not value:
             if not debug:
@@ -106,7 +109,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             warnings.append(f"{name} is not set: using the development value (never in production)")
             value = dev_value
         elif value == dev_value and not debug:
-            raise ConfigError(f"{name} is the development value, which is refused when DEBUG is off")
+            raise ConfigError(
+                f"{name} is the development value, which is refused when DEBUG is off"
+            )
         if len(value) < 32:
             raise ConfigError(f"{name} must be at least 32 characters long")
         secrets[name] = value

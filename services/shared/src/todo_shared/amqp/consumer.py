@@ -74,7 +74,9 @@ def run_consumer(
                 queue, auto_ack=False, inactivity_timeout=idle_timeout
             ):
                 if method is not None:
-                    batch.append(Delivery(method.delivery_tag, body, properties, method.redelivered))
+                    batch.append(
+                        Delivery(method.delivery_tag, body, properties, method.redelivered)
+                    )
                     if len(batch) < max_batch and channel.get_waiting_message_count() > 0:
                         continue
                 if batch:
@@ -105,7 +107,9 @@ def _handle_batch(channel: BlockingChannel, batch: list[Delivery], handle: Handl
     except CONNECTION_ERRORS:
         raise
     except Exception:
-        log.exception("handling a batch failed; returning it to the queue", extra={"size": len(batch)})
+        log.exception(
+            "handling a batch failed; returning it to the queue", extra={"size": len(batch)}
+        )
         channel.basic_nack(last, multiple=True, requeue=True)
         return False
     channel.basic_ack(last, multiple=True)

@@ -1,0 +1,72 @@
+"""Accounts and bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from todo_api.http.errors import ApiError
+from todo_api.identity.models import ApiToken
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_token(user: User) -> str:
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(key_hash=_hash(key), user=user)
+    return key
+
+
+def user_for_token(key: str) -> User | None:
+    if not key or len(key) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def revoke_token(key: str) -> None:
+    ApiToken.objects.filter(key_hash=_hash(key)).delete()
+
+
+def register(username: str, password: str) -> tuple[User, str]:
+    """Create a user (password hashed by Django) and their first token."""
+    fields: dict[str, str] = {}
+    username = username.strip()
+    if not 1 <= len(username) <= 150:
+        fields["username"] = "must be 1-150 characters"
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError:
+            fields["username"] = "letters, digits and @ . + - _ only"
+    try:
+        password_validation.validate_password(password, User(username=username))
+    except ValidationError as exc:
+        fields["password"] = " ".join(exc.messages)
+    if fields:
+        raise ApiError("invalid_input", "the account cannot be created", fields)
+    try:
+        with transaction.atomic():
+            if User.objects.filter(username__iexact=username).exists():
+                raise IntegrityError
+            user = User.objects.create_user(username=username, password=password)
+            return user, issue_token(user)
+    except IntegrityError:
+        raise ApiError("username_taken", "that username is taken", {"username": "taken"}) from None
+
+
+def login(username: str, password: str) -> tuple[User, str]:
+    user = authenticate(username=username, password=password)
+    if user is None or not isinstance(user, User):
+        raise ApiError("invalid_credentials", "wrong username or password")
+    return user, issue_token(user)

@@ -1,0 +1,100 @@
+"""At most one relay publishes at a time (CONTRACT.md §1): a lock the others wait for.
+
+PostgreSQL: a session advisory lock on a dedicated connection — if the holder dies, its
+connection closes and the lock is free. The same connection LISTENs for the store's NOTIFY,
+so the relay wakes within milliseconds of a commit. SQLite (development): an ``flock`` on a
+file next to the database, and polling.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+from todo_shared.eventstore.recorder import NOTIFY_CHANNEL
+
+
+class RelayLock(Protocol):
+    def try_acquire(self) -> bool: ...
+    def wait_for_commit(self, timeout: float) -> None: ...
+    def release(self) -> None: ...
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+class PostgresRelayLock:
+    """Advisory lock + LISTEN on one autocommit connection."""
+
+    def __init__(self, db: dict[str, Any], name: str) -> None:
+        self.db = db
+        self.key = _lock_key(f"relay:{name}")
+        self.conn: psycopg.Connection[Any] | None = None
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self.conn is None or self.conn.closed:
+            self.conn = psycopg.connect(
+                dbname=self.db["NAME"],
+                user=self.db.get("USER") or None,
+                password=self.db.get("PASSWORD") or None,
+                host=self.db.get("HOST") or None,
+                port=self.db.get("PORT") or None,
+                autocommit=True,
+                connect_timeout=5,
+            )
+        return self.conn
+
+    def try_acquire(self) -> bool:
+        conn = self._connect()
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", [self.key]).fetchone()
+        if row and row[0]:
+            conn.execute(f'LISTEN "{NOTIFY_CHANNEL}"')
+            return True
+        return False
+
+    def wait_for_commit(self, timeout: float) -> None:
+        """Block until a NOTIFY arrives or ``timeout``; raises if the lock connection died."""
+        conn = self._connect() if self.conn is None else self.conn
+        for _ in conn.notifies(timeout=timeout, stop_after=1):
+            pass
+        conn.execute("SELECT 1")  # proves the connection (and so the lock) is still there
+
+    def release(self) -> None:
+        if self.conn is not None and not self.conn.closed:
+            self.conn.close()
+        self.conn = None
+
+
+class FileRelayLock:
+    """``flock`` on ``<database>.relay.lock``; commits are found by polling."""
+
+    def __init__(self, database_path: str, poll_interval: float = 0.05) -> None:
+        self.path = Path(f"{database_path}.relay.lock")
+        self.poll_interval = poll_interval
+        self.fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self.fd = fd
+        return True
+
+    def wait_for_commit(self, timeout: float) -> None:
+        import time
+
+        time.sleep(min(timeout, self.poll_interval))
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,174 @@
+"""The outbox relay: publish stored events to the exchange in position order, at least once.
+
+The store is the outbox: a command's events commit with it, and ``relay_checkpoint`` says how
+far the broker has confirmed. The loop reads events after the checkpoint, publishes each with
+a publisher confirm, then moves the checkpoint. If the relay dies between a confirm and the
+checkpoint, those events are published again (consumers de-duplicate by ``id``); an event is
+never skipped, because the checkpoint only moves past confirmed events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import psycopg
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+from pika.adapters.blocking_connection import BlockingConnection
+from todo_shared.amqp import Backoff, ConfirmingPublisher, Topology, connect
+from todo_shared.amqp.connection import CONNECTION_ERRORS
+from todo_shared.eventstore.recorder import EventRecorder, to_envelope
+
+from todo_api.relay import metrics
+from todo_api.relay.lock import RelayLock
+from todo_api.relay.models import RelayCheckpoint
+
+log = logging.getLogger(__name__)
+BATCH = 200
+DATABASE_ERRORS = (DatabaseError, psycopg.Error)
+IDLE_WAIT = 1.0
+
+
+class Relay:
+    """One relay process's loop. ``stop`` (a SIGTERM) ends it after the message in hand."""
+
+    def __init__(self, amqp_url: str, topology: Topology, lock: RelayLock, name: str = "default"):
+        self.amqp_url = amqp_url
+        self.topology = topology
+        self.lock = lock
+        self.name = name
+        self.recorder = EventRecorder()
+        self.stop = threading.Event()
+        self.role = "starting"
+        self.broker: BlockingConnection | None = None
+        self.publisher: ConfirmingPublisher | None = None
+        self.backoff = Backoff(cap=5.0)
+        self.announced_wait = False
+
+    # -- health ---------------------------------------------------------------------------
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        connected = self.broker is not None and self.broker.is_open
+        ok = self.role == "standby" or (self.role == "publishing" and connected)
+        return ok, {
+            "role": self.role,
+            "broker": "connected" if connected else "disconnected",
+            "checkpoint": metrics.CHECKPOINT._value.get(),
+        }
+
+    # -- loop -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.role = "standby"
+        while not self.stop.is_set() and not self._acquire():
+            self.stop.wait(1.0)
+        try:
+            while not self.stop.is_set():
+                try:
+                    self._ensure_broker()
+                    if not self._publish_batch():
+                        self.lock.wait_for_commit(IDLE_WAIT)
+                    self.backoff.reset()
+                except CONNECTION_ERRORS as exc:
+                    self._broker_lost(exc)
+                except DATABASE_ERRORS as exc:
+                    log.warning("database unavailable; retrying", extra={"error": repr(exc)})
+                    close_old_connections()
+                    connection.close()
+                    self._relock()
+                    self.stop.wait(self.backoff.next_delay())
+        finally:
+            self._close()
+
+    def _acquire(self) -> bool:
+        try:
+            acquired = self.lock.try_acquire()
+        except Exception as exc:
+            log.warning("cannot reach the lock; retrying", extra={"error": repr(exc)})
+            self.lock.release()
+            return False
+        if acquired:
+            self.role = "publishing"
+            metrics.LOCK_HELD.set(1)
+            log.info("relay lock acquired; publishing")
+        elif not self.announced_wait:
+            log.info("another relay holds the lock; waiting")
+            self.announced_wait = True
+        return acquired
+
+    def _relock(self) -> None:
+        """After a database outage, the lock connection may be gone: take the lock again."""
+        self.lock.release()
+        metrics.LOCK_HELD.set(0)
+        self.role = "standby"
+        while not self.stop.is_set() and not self._acquire():
+            self.stop.wait(1.0)
+
+    def _ensure_broker(self) -> None:
+        if self.broker is not None and self.broker.is_open:
+            return
+        self.broker = connect(self.amqp_url, f"relay:{self.name}")
+        channel = self.broker.channel()
+        self.topology.declare_exchange(channel)
+        self.publisher = ConfirmingPublisher(channel, self.topology.exchange)
+        metrics.BROKER_CONNECTED.set(1)
+        log.info("relay connected to the broker", extra={"exchange": self.topology.exchange})
+
+    def _broker_lost(self, exc: BaseException) -> None:
+        delay = self.backoff.next_delay()
+        log.warning(
+            "broker unavailable; retrying",
+            extra={"error": repr(exc), "retry_in_s": round(delay, 2)},
+        )
+        metrics.BROKER_CONNECTED.set(0)
+        metrics.BROKER_RECONNECTS.inc()
+        self._close_broker()
+        self.stop.wait(delay)
+
+    def _checkpoint(self) -> RelayCheckpoint:
+        checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=self.name)
+        return checkpoint
+
+    def _publish_batch(self) -> bool:
+        """Publish what follows the checkpoint; ``False`` when there was nothing to do."""
+        checkpoint = self._checkpoint()
+        rows = self.recorder.read_all(checkpoint.position, BATCH)
+        metrics.STORE_POSITION.set(rows[-1].position if rows else checkpoint.position)
+        if not rows:
+            return False
+        assert self.publisher is not None
+        published = checkpoint.position
+        try:
+            for row in rows:
+                if row.position != published + 1:
+                    # Positions are gap-free by construction; a hole means a bug. Stop loudly.
+                    raise RuntimeError(f"event store gap after position {published}")
+                self.publisher.publish(to_envelope(row))
+                published = row.position
+                metrics.PUBLISHED.inc()
+                metrics.LAG.observe(max(0.0, (timezone.now() - row.recorded_at).total_seconds()))
+                if self.stop.is_set():
+                    break
+        finally:
+            if published > checkpoint.position:
+                RelayCheckpoint.objects.filter(name=self.name).update(position=published)
+                metrics.CHECKPOINT.set(published)
+        return True
+
+    def _close_broker(self) -> None:
+        broker, self.broker, self.publisher = self.broker, None, None
+        if broker is not None:
+            try:
+                if broker.is_open:
+                    broker.close()
+            except Exception:  # noqa: S110 - already broken
+                pass
+
+    def _close(self) -> None:
+        self._close_broker()
+        self.lock.release()
+        metrics.LOCK_HELD.set(0)
+        metrics.BROKER_CONNECTED.set(0)
+        self.role = "stopped"

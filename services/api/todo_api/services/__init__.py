@@ -1,0 +1,1 @@
+"""The service layer: command handlers (writes) and selectors (reads)."""

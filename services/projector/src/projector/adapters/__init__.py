@@ -1,0 +1,1 @@
+"""What the projection talks to: the database (Django ORM) and the broker (pika)."""
