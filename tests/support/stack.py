@@ -37,7 +37,12 @@ TEST_SECRET_KEY = "test-django-secret-key-0123456789abcdef0123456789"
 
 COMMANDS: dict[str, tuple[list[str], str]] = {
     # name: (argv after python, port variable)
-    "api": (["services/api/manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], "API_PORT"),
+    # gunicorn, as in compose: runserver's listen backlog is too small for concurrency tests.
+    "api": (["-m", "gunicorn", "-c", "services/api/gunicorn.conf.py"], "API_PORT"),
+    "api-dev": (
+        ["services/api/manage.py", "runserver", "--noreload", "127.0.0.1:{port}"],
+        "API_PORT",
+    ),
     "relay": (["services/api/manage.py", "relay"], "RELAY_PORT"),
     "projector": (["-m", "projector"], "PROJECTOR_PORT"),
     "gateway": (["-m", "gateway"], "GATEWAY_PORT"),
@@ -121,7 +126,7 @@ class Stack:
             DEBUG="1",
             PYTHONUNBUFFERED="1",
         )
-        if "api" in self.procs:
+        if "api" in self.procs:  # the gateway's catch-up source
             env["API_URL"] = self.procs["api"].url
         return env
 
@@ -160,7 +165,11 @@ class Stack:
         log.write(f"--- start #{proc.starts}: {' '.join(proc.argv)}\n".encode())
         log.flush()
         proc.popen = subprocess.Popen(
-            proc.argv, cwd=REPO, env=proc.env, stdout=log, stderr=subprocess.STDOUT,
+            proc.argv,
+            cwd=REPO,
+            env=proc.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         log.close()
@@ -182,7 +191,9 @@ class Stack:
             except (urllib.error.URLError, OSError) as exc:
                 last = repr(exc)
             time.sleep(0.1)
-        raise TimeoutError(f"{name} not healthy after {timeout}s ({last}):\n{proc.log_text()[-3000:]}")
+        raise TimeoutError(
+            f"{name} not healthy after {timeout}s ({last}):\n{proc.log_text()[-3000:]}"
+        )
 
     def kill(self, name: str, sig: int = signal.SIGKILL, timeout: float = 15.0) -> int | None:
         """Send ``sig`` and wait for the process to end; returns its exit code."""
@@ -246,11 +257,20 @@ class DatabaseFactory:
         if self.template is None:
             name = f"todo_test_{self.run_id}_tpl"
             url = create_database(name)
-            env = {**os.environ, "DATABASE_URL": url, "REALTIME_SECRET": TEST_REALTIME_SECRET,
-                   "SECRET_KEY": TEST_SECRET_KEY, "DEBUG": "1"}
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "REALTIME_SECRET": TEST_REALTIME_SECRET,
+                "SECRET_KEY": TEST_SECRET_KEY,
+                "DEBUG": "1",
+            }
             result = subprocess.run(
                 [PYTHON, "services/api/manage.py", "migrate", "--no-input"],
-                cwd=REPO, env=env, capture_output=True, text=True, check=False,
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode:
                 raise RuntimeError(f"migrate failed:\n{result.stdout}\n{result.stderr}")

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from todo_api.http import openapi, views_auth, views_lists, views_realtime, views_todos
 from todo_api.http.api import Route, dispatch
+from todo_api.http.views_ops import not_found
 
 TEXT = {"type": "string", "maxLength": 1000}
 
@@ -189,4 +190,5 @@ def api_urlpatterns() -> list[URLPattern]:
         patterns.append(re_path(_regex(path), csrf_exempt(view)))
     patterns.append(re_path(r"^api/openapi\.json$", openapi.openapi_view(ROUTES)))
     patterns.append(re_path(r"^api/docs/?$", openapi.docs_view(ROUTES)))
+    patterns.append(re_path(r"^api/", not_found))  # JSON 404 for the rest, DEBUG or not
     return patterns

@@ -10,7 +10,7 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import NackError, UnroutableError
 
-from todo_shared.envelope import encode
+from todo_shared.envelope import MAX_MESSAGE_BYTES, EnvelopeError, encode, validate_envelope
 
 
 class PublishError(Exception):
@@ -40,8 +40,16 @@ class ConfirmingPublisher:
         channel.confirm_delivery()
 
     def publish(self, envelope: Mapping[str, Any]) -> None:
-        """Publish one envelope; returns once the broker has confirmed it."""
-        self.publish_raw(encode(envelope), properties_for(envelope))
+        """Validate and publish one envelope; returns once the broker has confirmed it.
+
+        Raises :class:`~todo_shared.envelope.EnvelopeError` (nothing is sent) for an envelope
+        the schemas refuse or one over 64 KiB, and :class:`PublishError` if the broker nacks.
+        """
+        validate_envelope(dict(envelope))
+        body = encode(envelope)
+        if len(body) > MAX_MESSAGE_BYTES:
+            raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
+        self.publish_raw(body, properties_for(envelope))
 
     def publish_raw(self, body: bytes, properties: pika.BasicProperties) -> None:
         try:

@@ -1,0 +1,37 @@
+"""Helpers for integration tests against the real database and broker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from tests.support.broker import Tap
+
+
+def wait_for(
+    condition: Callable[[], object], timeout: float = 30.0, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout}s")
+        time.sleep(0.05)
+
+
+def store_count(stack) -> int:
+    with psycopg.connect(stack.database_url) as conn:
+        return conn.execute("SELECT count(*) FROM event_store").fetchone()[0]
+
+
+@pytest.fixture
+def write_stack(stack):
+    """A stack with the API and the relay running, and a tap on its exchange."""
+    tap = Tap(stack.exchange, durable=True)
+    stack.start("api")
+    stack.start("relay")
+    stack.tap = tap
+    yield stack
+    tap.close()

@@ -1,0 +1,90 @@
+"""The relay loses nothing when it is SIGKILLed or the broker drops its connections."""
+
+import signal
+import subprocess
+import threading
+
+import requests
+
+from tests.integration.conftest import store_count, wait_for
+from tests.support.api import ApiClient
+
+
+def issue_commands(api_url, count, started):
+    alice = ApiClient(api_url)
+    lid = alice.create_list()["id"]
+    for n in range(count - 1):
+        alice.add_todo(lid, f"todo {n}")
+        if n == 10:
+            started.set()
+
+
+def assert_complete_and_ordered(positions, total):
+    """Every position arrived; a redelivery may repeat, but nothing ever jumps ahead."""
+    assert set(positions) == set(range(1, total + 1))
+    highest = 0
+    for position in positions:
+        assert position <= highest + 1, f"position {position} arrived before {highest + 1}"
+        highest = max(highest, position)
+
+
+def run_with_disruption(write_stack, disrupt, total=150):
+    started = threading.Event()
+    writer = threading.Thread(target=issue_commands, args=(write_stack.url("api"), total, started))
+    writer.start()
+    started.wait(30)
+    disrupt()
+    writer.join(120)
+    assert store_count(write_stack) == total
+    def all_arrived():
+        write_stack.tap.drain(total, timeout=1)
+        return set(write_stack.tap.positions()) >= set(range(1, total + 1))
+
+    wait_for(all_arrived, timeout=60, what="every event on the exchange")
+    write_stack.tap.settle(0.5)
+    assert_complete_and_ordered(write_stack.tap.positions(), total)
+
+
+def test_relay_sigkilled_mid_stream_loses_nothing(write_stack):
+    def kill_and_restart():
+        write_stack.kill("relay", signal.SIGKILL)
+        write_stack.restart("relay")
+
+    run_with_disruption(write_stack, kill_and_restart)
+
+
+def test_broker_connections_closed_mid_stream_lose_nothing(write_stack):
+    def close_connections():
+        subprocess.run(
+            ["rabbitmqctl", "close_all_connections", "test"], check=True, capture_output=True
+        )
+
+    run_with_disruption(write_stack, close_connections)
+
+
+def test_a_second_relay_waits_then_takes_over(write_stack):
+    second = write_stack.start(
+        "relay#2",
+        argv=["{python}", "services/api/manage.py", "relay"],
+        env={"RELAY_PORT": "{port}"},
+        wait=False,
+    )
+    second.env["RELAY_PORT"] = str(second.port)
+    write_stack.restart("relay#2")
+    assert requests.get(second.url + "/healthz", timeout=5).json()["role"] == "standby"
+    alice = ApiClient(write_stack.url("api"))
+    alice.create_list()
+    write_stack.tap.drain(1)
+    write_stack.kill("relay", signal.SIGKILL)
+    wait_for(
+        lambda: requests.get(second.url + "/healthz", timeout=5).json()["role"] == "publishing",
+        what="standby relay takes the lock",
+    )
+    alice.create_list("second")
+    write_stack.tap.drain(2)
+    assert sorted(set(write_stack.tap.positions())) == [1, 2]
+
+
+def test_sigterm_stops_the_relay_cleanly(write_stack):
+    assert write_stack.kill("relay", signal.SIGTERM) == 0
+    assert '"relay stopped"' in write_stack.procs["relay"].log_text()
