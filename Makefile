@@ -7,7 +7,7 @@ UV := $(PYTHON_BOOT) -m uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup uv migrate run test lint typecheck unit integration e2e browser-deps check-services compose-check bench clean
+.PHONY: help setup uv migrate run test lint typecheck unit check-services compose-check js-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -40,8 +40,15 @@ typecheck: setup ## mypy (strict on the shared package and the domain)
 unit: setup ## unit tests (no I/O)
 	$(PY) -m pytest tests/unit -q
 
-test: setup check-services lint typecheck ## everything: lint, types, unit, integration, e2e
+test: setup check-services compose-check js-deps lint typecheck ## everything: lint, types, unit, integration, e2e
 	$(PY) -m pytest tests -q -p no:cacheprovider
+
+compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, nginx for nginx -t)
+	@command -v docker-compose >/dev/null && command -v nginx >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose nginx)
+
+js-deps: ## socket.io-client from the npm registry (package-lock.json)
+	@[ -d node_modules/socket.io-client ] || npm ci --no-audit --no-fund --loglevel=error
 
 clean: ## remove the venv and local state
 	rm -rf $(VENV) var/todo.sqlite3 var/test-artifacts

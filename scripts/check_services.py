@@ -6,7 +6,9 @@ import sys
 from urllib.parse import urlsplit
 
 CHECKS = {
-    "PostgreSQL": os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    "PostgreSQL": os.environ.get(
+        "TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    ),
     "RabbitMQ": os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
 }
 

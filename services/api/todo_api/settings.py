@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "todo_api.http.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "todo_api.http.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +84,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = str(REPO_ROOT / "var" / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Bodies are capped at 64 KiB (CONTRACT.md §4); RequestDataTooBig is mapped to 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024

@@ -6,6 +6,7 @@ from django.urls import include, path
 from todo_api.http.routes import api_urlpatterns
 from todo_api.http.views_ops import healthz, metrics
 
+handler400 = "todo_api.http.views_ops.bad_request"
 handler404 = "todo_api.http.views_ops.not_found"
 handler500 = "todo_api.http.views_ops.server_error"
 

@@ -35,5 +35,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     )
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own 400s (a disallowed Host header, a suspicious request) in the error shape."""
+    return error_response(ApiError("bad_request", "the request was refused as malformed"))
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return error_response(ApiError("internal_error", "an unexpected error occurred"))

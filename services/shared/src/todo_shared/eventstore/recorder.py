@@ -85,10 +85,10 @@ class EventRecorder:
             checks.setdefault(event.stream, event.version - 1)
         with transaction.atomic():
             self._lock()
+            current = self.stream_versions(list(checks))
             for stream, version in checks.items():
-                actual = self.stream_version(stream)
-                if actual != version:
-                    raise ConcurrencyError(stream, version, actual)
+                if current.get(stream, 0) != version:
+                    raise ConcurrencyError(stream, version, current.get(stream, 0))
             if not events:
                 return []
             next_position = self.last_position() + 1
@@ -118,6 +118,16 @@ class EventRecorder:
     def stream_version(self, stream: str) -> int:
         version = StoredEvent.objects.filter(stream=stream).aggregate(v=Max("version"))["v"]
         return int(version or 0)
+
+    def stream_versions(self, streams: list[str]) -> dict[str, int]:
+        """The current version of each stream (absent: 0), in one query."""
+        rows = (
+            StoredEvent.objects.filter(stream__in=streams)
+            .values("stream")
+            .annotate(v=Max("version"))
+            .values_list("stream", "v")
+        )
+        return {stream: int(version) for stream, version in rows}
 
     def read_stream(self, stream: str) -> list[StoredEvent]:
         return list(StoredEvent.objects.filter(stream=stream).order_by("version"))
