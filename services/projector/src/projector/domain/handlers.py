@@ -21,7 +21,9 @@ from projector.domain.summaries import summarize
 Handler = Callable[[ReadModels, Event], None]
 
 
-def _record(models: ReadModels, event: Event, list_id: str, subject: str = "", title: str = "") -> None:
+def _record(
+    models: ReadModels, event: Event, list_id: str, subject: str = "", title: str = ""
+) -> None:
     actor = models.username(event.actor)
     models.activity[event.position] = ActivityRow(
         position=event.position,
@@ -77,7 +79,9 @@ def apply_member_added(models: ReadModels, event: Event) -> None:
         return
     user_id = str(event.data["user_id"])
     username = models.username(user_id)
-    models.members[(row.list_id, user_id)] = MemberRow(row.list_id, user_id, username, event.position)
+    models.members[(row.list_id, user_id)] = MemberRow(
+        row.list_id, user_id, username, event.position
+    )
     _touch_list(models, event, row, version=event.version)
     _record(models, event, row.list_id, subject=username)
 

@@ -49,7 +49,7 @@ def connect_with_backoff(
     url: str,
     name: str,
     should_stop: Callable[[], bool] = lambda: False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     backoff: Backoff | None = None,
 ) -> BlockingConnection | None:
     """Connect, retrying forever with backoff; ``None`` only if ``should_stop`` turns true."""

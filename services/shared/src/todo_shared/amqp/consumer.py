@@ -48,7 +48,7 @@ def run_consumer(
     on_connected: Callable[[BlockingChannel], None] | None = None,
     on_disconnected: Callable[[], None] | None = None,
     on_idle: Callable[[], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> None:
     """Consume until ``should_stop()``; survives broker restarts and closed connections.
 

@@ -11,7 +11,7 @@ from todo_shared.eventstore.models import StoredEvent
 
 
 @admin.register(StoredEvent)
-class StoredEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StoredEventAdmin(admin.ModelAdmin):
     list_display = ("position", "type", "stream", "version", "occurred_at", "actor")
     list_filter = ("type",)
     search_fields = ("stream", "=event_id")

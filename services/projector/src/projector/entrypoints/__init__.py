@@ -1,0 +1,1 @@
+"""The projector's commands: run (default), rebuild, dead-letters."""

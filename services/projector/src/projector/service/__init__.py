@@ -1,0 +1,1 @@
+"""Use cases of the projector: apply store events, consume live, rebuild."""

@@ -1,0 +1,176 @@
+"""Apply store events to the read models, exactly once, in position order.
+
+Every transaction locks the checkpoint row, reads the store *after* the checkpoint, applies
+those events and moves the checkpoint — so an event at or below the checkpoint is never
+applied again, a gap is filled from the store, and the live projector, a catch-up and a
+rebuild can run side by side without doubling or missing anything.
+
+An event that keeps failing to apply (not a database outage: a bug or bad data) is retried
+``max_failures`` times, then skipped — the checkpoint moves past it with no effect — and
+handed back to the caller to be dead-lettered, so one event never blocks the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import InterfaceError, OperationalError, transaction
+
+from projector import metrics
+from projector.adapters import locks, repository, store
+from projector.adapters.usernames import UsernameCache
+from projector.domain.handlers import apply_event
+from projector.domain.rows import Event
+
+log = logging.getLogger(__name__)
+
+# The database is unreachable or the transaction lost a race: retry, it is nobody's fault.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+class Paused(Exception):
+    """A rebuild holds the read models; apply nothing until it is done."""
+
+
+RETRY_LATER: tuple[type[BaseException], ...] = (Paused, *TRANSIENT_ERRORS)
+
+
+class ApplyFailed(Exception):
+    """The event at ``position`` failed to apply; it will be retried."""
+
+    def __init__(self, position: int, attempts: int, error: BaseException) -> None:
+        super().__init__(f"event {position} failed to apply ({attempts} attempts): {error!r}")
+        self.position = position
+        self.attempts = attempts
+        self.error = error
+
+
+@dataclass
+class Skipped:
+    """An event given up on after too many failures."""
+
+    position: int
+    error: str
+
+
+@dataclass
+class Progress:
+    """What one :meth:`Applier.advance` did."""
+
+    applied: int = 0
+    checkpoint: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Applier:
+    """Applies store events past the checkpoint in transactions of up to ``chunk_size``."""
+
+    def __init__(
+        self,
+        usernames: UsernameCache | None = None,
+        chunk_size: int = 500,
+        max_failures: int = 3,
+        on_chunk: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.usernames = usernames or UsernameCache()
+        self.chunk_size = chunk_size
+        self.max_failures = max_failures
+        self.on_chunk = on_chunk  # (events applied, checkpoint) after each commit
+        self.failures: dict[int, int] = {}
+
+    def apply_next(self, limit: int, through: int | None = None) -> tuple[int, int]:
+        """One transaction: apply up to ``limit`` events after the checkpoint.
+
+        Returns ``(events applied, checkpoint)``. Raises :class:`Paused` during a rebuild.
+        """
+        started = time.perf_counter()
+        with transaction.atomic():
+            if not locks.try_share_projection():
+                raise Paused()
+            checkpoint = repository.lock_checkpoint()
+            events = store.read_events(checkpoint, limit, through)
+            if not events:
+                return 0, checkpoint
+            self._project(events)
+            repository.save_checkpoint(events[-1].position)
+        metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
+        metrics.BATCH_SIZE.observe(len(events))
+        metrics.EVENTS_APPLIED.inc(len(events))
+        metrics.CHECKPOINT.set(events[-1].position)
+        return len(events), events[-1].position
+
+    def _project(self, events: list[Event]) -> None:
+        models = repository.load_for(events, self.usernames.for_events(events))
+        for event in events:
+            apply_event(models, event)
+        repository.write_changes(models.changes())
+
+    def advance(
+        self,
+        through: int | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        between_chunks: Callable[[], None] = lambda: None,
+    ) -> Progress:
+        """Apply events until the checkpoint reaches ``through`` (``None``: the store's head).
+
+        Raises :class:`Paused`, :class:`ApplyFailed` (retry later) and database outages.
+        """
+        progress = Progress()
+        while not should_stop():
+            skipped_before = len(progress.skipped)
+            try:
+                count, checkpoint = self.apply_next(self.chunk_size, through)
+            except RETRY_LATER:
+                raise
+            except Exception:
+                count, checkpoint = self._apply_singly(progress)
+            progress.applied += count
+            progress.checkpoint = checkpoint
+            if count and self.on_chunk:
+                self.on_chunk(count, checkpoint)
+            moved = count > 0 or len(progress.skipped) > skipped_before
+            if not moved or (through is not None and checkpoint >= through):
+                break
+            between_chunks()
+        return progress
+
+    def _apply_singly(self, progress: Progress) -> tuple[int, int]:
+        """After a chunk failed: one event per transaction, to find and isolate the bad one."""
+        applied, checkpoint = 0, repository.read_checkpoint()
+        for _ in range(self.chunk_size):
+            try:
+                count, checkpoint = self.apply_next(1)
+            except RETRY_LATER:
+                raise
+            except Exception as exc:
+                skipped = self._failed(repository.read_checkpoint() + 1, exc)
+                progress.skipped.append(skipped)
+                checkpoint = skipped.position
+                continue
+            if count == 0:
+                break
+            applied += count
+        return applied, checkpoint
+
+    def _failed(self, position: int, error: Exception) -> Skipped:
+        attempts = self.failures.get(position, 0) + 1
+        self.failures[position] = attempts
+        log.error(
+            "event failed to apply",
+            extra={"position": position, "attempt": attempts, "error": repr(error)},
+        )
+        if attempts < self.max_failures:
+            raise ApplyFailed(position, attempts, error) from error
+        self._skip(position)
+        del self.failures[position]
+        metrics.EVENTS_SKIPPED.inc()
+        log.error("event skipped after repeated failures", extra={"position": position})
+        return Skipped(position, repr(error)[:500])
+
+    def _skip(self, position: int) -> None:
+        with transaction.atomic():
+            if repository.lock_checkpoint() == position - 1:
+                repository.save_checkpoint(position)

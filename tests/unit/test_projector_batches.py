@@ -1,0 +1,185 @@
+"""Property: applying events in batches, with duplicates, equals one fresh replay.
+
+:class:`FakeTables` stands in for the database the way ``projector.adapters.repository``
+uses it (load the touched rows, write back the changes); the integration tests prove the real
+repository against PostgreSQL with the same comparison.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from projector.domain.handlers import apply_event, replay
+from projector.domain.rows import ActivityRow, Event, ListRow, MemberRow, TodoRow
+from projector.domain.state import Changes, ReadModels
+
+USERS = {"1": "alice", "2": "bob", "3": "carol"}
+MEMBER_EVENTS = {"ListCreated", "ListDeleted", "MemberAdded", "MemberRemoved"}
+
+
+class FakeTables:
+    """Tables in dictionaries, with a checkpoint, loaded and written like the real ones."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, ListRow] = {}
+        self.members: dict[tuple[str, str], MemberRow] = {}
+        self.todos: dict[str, TodoRow] = {}
+        self.activity: dict[int, ActivityRow] = {}
+        self.checkpoint = 0
+
+    def load_for(self, events: list[Event]) -> ReadModels:
+        todo_ids = {e.data["todo_id"] for e in events if "todo_id" in e.data}
+        todos = {t: r for t, r in self.todos.items() if t in todo_ids}
+        list_ids = {e.data["list_id"] for e in events} | {t.list_id for t in todos.values()}
+        member_lists = {e.data["list_id"] for e in events if e.type in MEMBER_EVENTS}
+        models = ReadModels(
+            lists={k: r for k, r in self.lists.items() if k in list_ids},
+            members={k: r for k, r in self.members.items() if k[0] in member_lists},
+            todos=todos,
+            usernames=USERS,
+        )
+        models.mark_loaded()
+        return models
+
+    def write(self, changes: Changes) -> None:
+        for table in (self.members, self.todos, self.activity):
+            for key in [k for k, r in table.items() if r.list_id in changes.deleted_lists]:
+                del table[key]  # type: ignore[attr-defined]
+        for key in changes.lists_deleted:
+            self.lists.pop(key, None)
+        for mkey in changes.members_deleted:
+            self.members.pop(mkey, None)
+        for key in changes.todos_deleted:
+            self.todos.pop(key, None)
+        self.lists.update((r.list_id, r) for r in changes.lists_upserted)
+        self.members.update(((r.list_id, r.user_id), r) for r in changes.members_upserted)
+        self.todos.update((r.todo_id, r) for r in changes.todos_upserted)
+        for row in changes.activity:
+            assert row.position not in self.activity, "an activity row written twice"
+            self.activity[row.position] = row
+
+    def apply_through(self, store: list[Event], through: int) -> None:
+        """Like the applier on a message at ``through``: store events past the checkpoint."""
+        fresh = store[self.checkpoint : through]
+        if not fresh:
+            return
+        models = self.load_for(fresh)
+        for event in fresh:
+            apply_event(models, event)
+        self.write(models.changes())
+        self.checkpoint = fresh[-1].position
+
+
+class History:
+    """Generates valid store events, the way the API's aggregates would decide them."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.versions: dict[str, int] = {}
+        self.lists: dict[str, dict[str, Any]] = {}
+        self.todos: dict[str, dict[str, Any]] = {}
+
+    def emit(self, event_type: str, stream: str, actor: str, **data: Any) -> None:
+        self.versions[stream] = self.versions.get(stream, 0) + 1
+        position = len(self.events) + 1
+        self.events.append(
+            Event(
+                position,
+                event_type,
+                stream,
+                self.versions[stream],
+                datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=position),
+                data,
+                {"actor": actor, "source": "api"},
+            )
+        )
+
+    def step(self, op: int, pick: int, actor: str) -> None:
+        live = sorted(lid for lid, w in self.lists.items() if not w["deleted"])
+        todos = sorted(
+            t
+            for t, w in self.todos.items()
+            if not w["deleted"] and not self.lists[w["list"]]["deleted"]
+        )
+        if op == 0 or not live:
+            lid = str(uuid.UUID(int=len(self.events) + 1))
+            self.lists[lid] = {"members": [actor], "owner": actor, "deleted": False}
+            self.emit(
+                "ListCreated", f"list-{lid}", actor, list_id=lid, name=f"l{pick}", owner_id=actor
+            )
+            return
+        lid = live[pick % len(live)]
+        w = self.lists[lid]
+        if op == 1:
+            tid = str(uuid.UUID(int=10**6 + len(self.events)))
+            self.todos[tid] = {"list": lid, "completed": False, "deleted": False}
+            self.emit(
+                "TodoCreated", f"todo-{tid}", actor, todo_id=tid, list_id=lid, title=f"t{pick}"
+            )
+        elif op in (2, 3, 4) and todos:
+            tid = todos[pick % len(todos)]
+            t = self.todos[tid]
+            if op == 2:
+                t["completed"] = not t["completed"]
+                kind = "TodoCompleted" if t["completed"] else "TodoReopened"
+                self.emit(kind, f"todo-{tid}", actor, todo_id=tid, list_id=t["list"])
+            elif op == 3:
+                self.emit(
+                    "TodoRenamed",
+                    f"todo-{tid}",
+                    actor,
+                    todo_id=tid,
+                    list_id=t["list"],
+                    title=f"r{pick}",
+                )
+            else:
+                t["deleted"] = True
+                self.emit("TodoDeleted", f"todo-{tid}", actor, todo_id=tid, list_id=t["list"])
+        elif op == 5:
+            user = str(pick % 3 + 1)
+            if user in w["members"] and user != w["owner"]:
+                w["members"].remove(user)
+                self.emit("MemberRemoved", f"list-{lid}", actor, list_id=lid, user_id=user)
+            elif user not in w["members"]:
+                w["members"].append(user)
+                self.emit("MemberAdded", f"list-{lid}", actor, list_id=lid, user_id=user)
+        elif op == 6:
+            self.emit("ListRenamed", f"list-{lid}", actor, list_id=lid, name=f"n{pick}")
+        elif op == 7:
+            w["deleted"] = True
+            self.emit("ListDeleted", f"list-{lid}", actor, list_id=lid, member_ids=w["members"])
+
+
+steps = st.lists(
+    st.tuples(st.integers(0, 7), st.integers(0, 50), st.sampled_from("123")), max_size=80
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=steps,
+    cuts=st.lists(st.integers(1, 12), min_size=1, max_size=30),
+    redeliver=st.lists(st.integers(0, 80), max_size=10),
+)
+def test_batches_with_redeliveries_equal_a_replay(steps, cuts, redeliver) -> None:
+    history = History()
+    for op, pick, actor in steps:
+        history.step(op, pick, actor)
+    events = history.events
+    tables = FakeTables()
+    start, i = 0, 0
+    while start < len(events):
+        end = min(len(events), start + cuts[i % len(cuts)])
+        tables.apply_through(events, end)
+        for r in redeliver[:2]:  # a message comes again, or early: past ones change nothing
+            tables.apply_through(events, r % end + 1)
+        start, i = end, i + 1
+    expected = replay(events, USERS)
+    assert tables.lists == expected.lists
+    assert tables.members == expected.members
+    assert tables.todos == expected.todos
+    assert tables.activity == expected.activity
