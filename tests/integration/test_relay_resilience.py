@@ -88,3 +88,12 @@ def test_a_second_relay_waits_then_takes_over(write_stack):
 def test_sigterm_stops_the_relay_cleanly(write_stack):
     assert write_stack.kill("relay", signal.SIGTERM) == 0
     assert '"relay stopped"' in write_stack.procs["relay"].log_text()
+
+
+def test_broker_restart_mid_stream_loses_nothing(write_stack):
+    def restart_broker():
+        subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True)
+        subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True)
+        subprocess.run(["rabbitmqctl", "await_startup"], check=True, capture_output=True)
+
+    run_with_disruption(write_stack, restart_broker)

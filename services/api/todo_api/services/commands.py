@@ -25,7 +25,7 @@ def rename_list(actor: Actor, list_id: str, name: object, if_match: int | None) 
         require_version(todo_list.version, if_match)
         return Decision(todo_list.rename(actor.user_id, name))
 
-    return run(actor, decide, pinned=if_match is not None)
+    return run(actor, decide)
 
 
 def delete_list(actor: Actor, list_id: str, if_match: int | None) -> Outcome:
@@ -35,7 +35,7 @@ def delete_list(actor: Actor, list_id: str, if_match: int | None) -> Outcome:
         require_version(todo_list.version, if_match)
         return Decision(todo_list.delete(actor.user_id))
 
-    return run(actor, decide, pinned=if_match is not None)
+    return run(actor, decide)
 
 
 def add_member(actor: Actor, list_id: str, user_id: str) -> Outcome:
@@ -52,7 +52,7 @@ def remove_member(actor: Actor, list_id: str, user_id: str, if_match: int | None
         require_version(todo_list.version, if_match)
         return Decision(todo_list.remove_member(actor.user_id, user_id))
 
-    return run(actor, decide, pinned=if_match is not None)
+    return run(actor, decide)
 
 
 def create_todo(actor: Actor, list_id: str, title: object) -> tuple[str, Outcome]:
@@ -86,7 +86,7 @@ def change_todo(
         decision.events = todo.change(actor.user_id, loaded.lists[todo.list_id], title, completed)
         return decision
 
-    return run(actor, decide, pinned=if_match is not None)
+    return run(actor, decide)
 
 
 def delete_todo(actor: Actor, todo_id: str, if_match: int | None) -> Outcome:
@@ -96,4 +96,4 @@ def delete_todo(actor: Actor, todo_id: str, if_match: int | None) -> Outcome:
         decision.events = todo.delete(actor.user_id, loaded.lists[todo.list_id])
         return decision
 
-    return run(actor, decide, pinned=if_match is not None)
+    return run(actor, decide)

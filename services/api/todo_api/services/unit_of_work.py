@@ -1,9 +1,9 @@
 """Running a command: load aggregates from the store, decide, append — atomically, with retry.
 
-A command is a function ``decide(load) -> Decision``. It is run inside one transaction;
-if another writer moved a stream in between, it is run again on fresh state (up to
-``MAX_ATTEMPTS``), unless the caller pinned a version with ``If-Match``: then the conflict is
-the caller's answer (409 ``version_conflict``).
+A command is a function ``decide(loaded) -> Decision``. It runs inside one transaction;
+if another writer moved a stream in between, it runs again on fresh state (up to
+``MAX_ATTEMPTS``). A caller's ``If-Match`` is checked inside ``decide`` against what was
+loaded, so a pinned version that moved on answers 409 ``version_conflict``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from todo_api.domain.todo_list import TodoList
 from todo_api.http.errors import ApiError
 from todo_api.identity.models import ListAccess
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 20
 recorder = EventRecorder()
 
 
@@ -90,10 +90,11 @@ def require_version(current: int, if_match: int | None) -> None:
         )
 
 
-def run(actor: Actor, decide: Callable[[Loaded], Decision], pinned: bool = False) -> Outcome:
+def run(actor: Actor, decide: Callable[[Loaded], Decision]) -> Outcome:
     """Run ``decide`` and append its events in one transaction, retrying on a lost race.
 
-    ``pinned`` (the caller sent ``If-Match``) turns a lost race into 409 instead of a retry.
+    A retry re-reads the streams, so an ``If-Match`` the command checks with
+    :func:`require_version` turns into 409 exactly when *its* resource moved on.
     """
     command_id = str(uuid.uuid4())
     for attempt in range(MAX_ATTEMPTS):
@@ -104,10 +105,10 @@ def run(actor: Actor, decide: Callable[[Loaded], Decision], pinned: bool = False
                 stored = _append(actor, command_id, decision)
             return Outcome(loaded, stored)
         except ConcurrencyError as exc:
-            if pinned or attempt == MAX_ATTEMPTS - 1:
+            if attempt == MAX_ATTEMPTS - 1:
                 raise ApiError(
                     "version_conflict",
-                    f"{exc.stream} changed meanwhile (now version {exc.actual})",
+                    f"{exc.stream} kept changing; retry (now version {exc.actual})",
                     {"version": exc.actual},
                 ) from None
     raise AssertionError("unreachable")
