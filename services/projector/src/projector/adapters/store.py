@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max
 from todo_shared.eventstore.models import StoredEvent
+from todo_shared.eventstore.recorder import EventRecorder
 
 from projector.domain.rows import Event
 
@@ -33,7 +33,7 @@ def read_events(after: int, limit: int, through: int | None = None) -> list[Even
 
 def head_position() -> int:
     """The newest stored position (0 for an empty store)."""
-    return int(StoredEvent.objects.aggregate(p=Max("position"))["p"] or 0)
+    return EventRecorder().last_position()
 
 
 def event_ids_at(positions: list[int]) -> dict[int, str]:
