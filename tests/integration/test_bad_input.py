@@ -148,7 +148,7 @@ CASES = [
     ("name", "method", "path", "kwargs", "status", "code"), CASES, ids=[c[0] for c in CASES]
 )
 def test_bad_input(world, name, method, path, kwargs, status, code):
-    stack, alice, bob, lid, tid, bob_list = world
+    stack, alice, _bob, lid, tid, bob_list = world
     before = store_count(stack)
     kwargs = {
         k: ({hk: hv.format(bob_list=bob_list) for hk, hv in v.items()} if k == "headers" else v)
@@ -178,7 +178,7 @@ def test_bad_credentials_are_401(world, header):
 
 
 def test_trailing_slash_is_accepted_not_redirected(world):
-    stack, alice = world[0], world[1]
+    _stack, alice = world[0], world[1]
     reply = alice.request("POST", "/api/lists/", json={"name": "slash"}, allow_redirects=False)
     assert reply.status_code == 201
 

@@ -1,0 +1,1 @@
+"""Realtime TODO gateway: Socket.IO on eventlet, pushing store events to browsers."""

@@ -1,0 +1,1 @@
+"""What the gateway talks to: the broker, the API's events endpoint, engine.io internals."""

@@ -1,0 +1,131 @@
+"""Wiring of one gateway process, independent of the async mode.
+
+:func:`build_gateway` creates every part and connects nothing; :meth:`Gateway.start`
+starts the background tasks (broker feed, backlog watch, revocation pruning) through the
+Socket.IO server, so they run in whatever async mode the entry point chose.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import socketio
+from todo_shared.amqp import Topology
+from todo_shared.config import Settings
+from todo_shared.observability import WSGIApp, health_app
+
+from gateway.adapters.events_api import EventsApi
+from gateway.adapters.socket_rooms import SocketRooms
+from gateway.domain.ordering import StreamCursor
+from gateway.domain.revocations import RevocationTable
+from gateway.options import GatewayOptions
+from gateway.realtime.broker_feed import BrokerFeed, GapFiller
+from gateway.realtime.connections import Connections
+from gateway.realtime.fanout import Fanout
+from gateway.realtime.handlers import register_handlers
+from gateway.realtime.origins import origin_checker
+from gateway.realtime.sessions import SessionRegistry
+from gateway.realtime.subscriptions import Subscriptions
+
+log = logging.getLogger(__name__)
+
+MAX_CLIENT_PACKET = 64 * 1024
+
+
+@dataclass
+class Gateway:
+    """The parts of a running gateway that the entry point needs to drive."""
+
+    sio: socketio.Server
+    wsgi: WSGIApp
+    feed: BrokerFeed
+    connections: Connections
+    revocations: RevocationTable
+    cursor: StreamCursor
+    options: GatewayOptions
+    shutting_down: bool = False
+
+    def start(self) -> None:
+        """Start the background tasks (call once, after the async mode is ready)."""
+        self.sio.start_background_task(self.feed.run)
+        self.sio.start_background_task(self.connections.watch_backlogs)
+        self.sio.start_background_task(self._prune_revocations)
+
+    def _prune_revocations(self) -> None:
+        while not self.shutting_down:
+            self.sio.sleep(60)
+            self.revocations.prune()
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """Healthy once the broker was reached and while not shutting down."""
+        details = {
+            "broker": "connected" if self.feed.connected else "disconnected",
+            "position": self.cursor.position,
+            "connections": len(self.connections.registry.sessions),
+        }
+        return self.feed.ever_connected and not self.shutting_down, details
+
+    def shut_down(self) -> None:
+        """Tell clients to reconnect, stop consuming; the caller stops the web server."""
+        self.shutting_down = True
+        self.connections.shut_down(self.options.shutdown_grace)
+        self.feed.stop()
+        deadline = time.monotonic() + 3.0
+        while self.feed.running and time.monotonic() < deadline:
+            self.sio.sleep(0.1)
+
+
+def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) -> Gateway:
+    """Create the Socket.IO server and everything behind it; nothing connects yet."""
+    sio = socketio.Server(
+        async_mode=async_mode,
+        cors_allowed_origins=origin_checker(settings.cors_allowed_origins),
+        max_http_buffer_size=MAX_CLIENT_PACKET,
+        logger=False,
+        engineio_logger=False,
+    )
+    rooms = SocketRooms(sio)
+    registry = SessionRegistry()
+    cursor = StreamCursor()
+    revocations = RevocationTable(keep_seconds=settings.realtime_token_ttl + 60)
+    api = EventsApi(settings.api_url, settings.realtime_secret)
+    connections = Connections(registry, rooms, options, settings.realtime_secret, sio.sleep)
+    fanout = Fanout(
+        rooms, registry, cursor, revocations, options.client_queue_limit, connections.drop_slow
+    )
+    subscriptions = Subscriptions(
+        registry=registry,
+        rooms=rooms,
+        fanout=fanout,
+        api=api,
+        cursor=cursor,
+        revocations=revocations,
+        options=options,
+        secret=settings.realtime_secret,
+        on_slow=connections.drop_slow,
+    )
+    register_handlers(sio, connections, subscriptions)
+    feed = BrokerFeed(
+        amqp_url=settings.amqp_url,
+        topology=Topology(settings.events_exchange, settings.projector_queue),
+        fanout=fanout,
+        filler=GapFiller(api, fanout, cursor, options.catch_up_page),
+        sleep=sio.sleep,
+        name=f"gateway@{socket.gethostname()}:{os.getpid()}",
+    )
+    gateway = Gateway(
+        sio=sio,
+        wsgi=socketio.WSGIApp(sio),  # replaced below, once health() exists
+        feed=feed,
+        connections=connections,
+        revocations=revocations,
+        cursor=cursor,
+        options=options,
+    )
+    gateway.wsgi = socketio.WSGIApp(sio, health_app(gateway.health))
+    return gateway

@@ -1,0 +1,124 @@
+"""Composition root of ``python -m gateway``: the only module (with ``__main__``) that knows
+the gateway runs on eventlet. Moving to another async mode means changing this file.
+
+Start-up: settings → logging → file-descriptor limit → listening socket (refused when the
+port is taken) → :func:`build_gateway` → background tasks → eventlet's WSGI server.
+SIGTERM/SIGINT: stop accepting, tell clients to reconnect, stop consuming, exit 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import resource
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+import eventlet
+import eventlet.wsgi
+from eventlet import patcher
+from todo_shared.config import ConfigError, load_or_exit
+from todo_shared.logs import configure_logging
+
+from gateway.app import build_gateway
+from gateway.options import load_options
+
+log = logging.getLogger("gateway")
+
+# Each connection needs one descriptor, plus some for the broker, API calls and logs.
+SPARE_DESCRIPTORS = 64
+
+
+def raise_descriptor_limit(wanted: int) -> int:
+    """Raise the soft ``RLIMIT_NOFILE`` towards ``wanted`` (at most the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def open_listener(port: int, host: str = "0.0.0.0") -> Any:
+    """Listen on ``port`` without ``SO_REUSEPORT``, so a stale gateway makes us fail loudly."""
+    try:
+        return eventlet.listen((host, port), reuse_port=False, backlog=1024)
+    except OSError as exc:
+        print(f"configuration error: port {port} is not free ({exc})", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+class _WsgiLog:
+    """eventlet's request log, quieted (one JSON line per request would drown the rest)."""
+
+    def write(self, line: str) -> None:
+        pass
+
+
+def main() -> None:
+    """Run the gateway until SIGTERM or SIGINT."""
+    settings = load_or_exit()
+    try:
+        options = load_options()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging("gateway")
+    for warning in settings.warnings:
+        log.warning(warning)
+    if not patcher.is_monkey_patched("socket"):
+        print(
+            "gateway: eventlet did not patch socket; start it with python -m gateway",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    limit = raise_descriptor_limit(options.max_connections + SPARE_DESCRIPTORS)
+    if limit < options.max_connections + SPARE_DESCRIPTORS:
+        log.warning(
+            "file-descriptor limit is below GATEWAY_MAX_CONNECTIONS; raise ulimit -n",
+            extra={"nofile": limit, "max_connections": options.max_connections},
+        )
+    listener = open_listener(settings.gateway_port)
+    gateway = build_gateway(settings, options, async_mode="eventlet")
+    gateway.start()
+    server = eventlet.spawn(
+        eventlet.wsgi.server,
+        listener,
+        gateway.wsgi,
+        log=_WsgiLog(),
+        log_output=False,
+        max_size=options.max_connections,
+        socket_timeout=None,
+    )
+    stop_requested: list[int] = []
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop_requested.append(signum)  # acted on by the main green thread below
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    log.info(
+        "gateway listening",
+        extra={
+            "port": settings.gateway_port,
+            "nofile": limit,
+            "max_connections": options.max_connections,
+            "client_queue_limit": options.client_queue_limit,
+        },
+    )
+    while not stop_requested and not server.dead:
+        eventlet.sleep(0.2)
+    started = time.monotonic()
+    log.info("gateway stopping", extra={"signal": stop_requested[:1]})
+    _close_quietly(listener)  # stop accepting first, so reconnecting clients go elsewhere
+    gateway.shut_down()
+    server.kill()
+    log.info("gateway stopped", extra={"took_s": round(time.monotonic() - started, 2)})
+
+
+def _close_quietly(listener: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        listener.close()

@@ -1,0 +1,62 @@
+"""The gateway's own tuning knobs (``GATEWAY_*``), beside the shared settings of §2.
+
+They are not part of the contract, so they live here rather than in
+``todo_shared.config``; docs/gateway.md lists them. A wrong value is a one-line exit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from todo_shared.config import ConfigError
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """Limits that protect the gateway and its clients from each other."""
+
+    #: Packets waiting for one client before it is disconnected as ``slow_consumer``.
+    client_queue_limit: int = 5000
+    #: Concurrent HTTP/WebSocket connections the WSGI server serves (eventlet ``max_size``).
+    max_connections: int = 10_000
+    #: Subscribe/unsubscribe burst per connection, and its refill per second.
+    subscribe_burst: int = 50
+    subscribe_rate: float = 10.0
+    #: Channels one connection may hold at once.
+    max_subscriptions: int = 200
+    #: Seconds SIGTERM waits for clients to go before the process exits anyway.
+    shutdown_grace: float = 10.0
+    #: Events per ``GET /api/events`` page during catch-up and gap filling.
+    catch_up_page: int = 1000
+
+
+_INT_LIMITS = {
+    "client_queue_limit": ("GATEWAY_CLIENT_QUEUE_LIMIT", 10, 1_000_000),
+    "max_connections": ("GATEWAY_MAX_CONNECTIONS", 10, 1_000_000),
+    "subscribe_burst": ("GATEWAY_SUBSCRIBE_BURST", 1, 100_000),
+    "max_subscriptions": ("GATEWAY_MAX_SUBSCRIPTIONS", 1, 100_000),
+}
+_FLOAT_LIMITS = {
+    "subscribe_rate": ("GATEWAY_SUBSCRIBE_RATE", 0.1, 100_000.0),
+    "shutdown_grace": ("GATEWAY_SHUTDOWN_GRACE", 0.0, 600.0),
+}
+
+
+def load_options(env: Mapping[str, str] | None = None) -> GatewayOptions:
+    """Read ``GATEWAY_*`` variables; raises :class:`ConfigError` on a wrong value."""
+    env = os.environ if env is None else env
+    values: dict[str, float | int] = {}
+    for field, (name, low, high) in {**_INT_LIMITS, **_FLOAT_LIMITS}.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            value: float | int = int(raw) if field in _INT_LIMITS else float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+        values[field] = value
+    return GatewayOptions(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Socket.IO side of the gateway: sessions, subscriptions, fan-out of events."""

@@ -1,0 +1,107 @@
+"""Connection lifecycle: authentication at connect, slow consumers, and shutdown.
+
+Server-initiated closes happen at the transport level (engine.io), after a ``disconnecting``
+notice ``{code, message}``: the official clients then reconnect by themselves and resume
+with ``since`` — a Socket.IO-level ``disconnect`` would tell them not to.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
+from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
+
+from gateway.adapters.socket_rooms import SocketRooms
+from gateway.domain.rate_limit import TokenBucket
+from gateway.options import GatewayOptions
+from gateway.realtime import metrics
+from gateway.realtime.sessions import Session, SessionRegistry
+
+log = logging.getLogger(__name__)
+
+
+class Connections:
+    """Opens and closes sessions; watches backlogs for slow consumers."""
+
+    def __init__(
+        self,
+        registry: SessionRegistry,
+        rooms: SocketRooms,
+        options: GatewayOptions,
+        secret: str,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.registry = registry
+        self.rooms = rooms
+        self.options = options
+        self.secret = secret
+        self.sleep = sleep
+        self.accepting = True
+
+    def connect(self, sid: str, auth: Any) -> None:
+        """Accept anonymously (no token) or with a valid realtime token; else refuse (§5)."""
+        if not self.accepting:
+            raise SocketRefused("unavailable", {"code": "unavailable"})
+        token = auth.get("token") if isinstance(auth, dict) else None
+        tokens: list[RealtimeClaims] = []
+        if token is not None or (auth is not None and not isinstance(auth, dict)):
+            try:
+                claims = verify_token(self.secret, token)
+            except TokenError as exc:
+                metrics.CONNECT_REFUSED.labels(exc.code).inc()
+                raise SocketRefused("invalid_token", {"code": "invalid_token"}) from None
+            if claims.is_service:
+                metrics.CONNECT_REFUSED.labels("invalid_token").inc()
+                raise SocketRefused("invalid_token", {"code": "invalid_token"})
+            tokens.append(claims)
+        bucket = TokenBucket(self.options.subscribe_burst, self.options.subscribe_rate)
+        self.registry.open(Session(sid, tokens, bucket))
+        self.rooms.cap_polls(sid)
+        metrics.CONNECTIONS.inc()
+
+    def disconnect(self, sid: str, reason: str | None = None) -> None:
+        session = self.registry.close(sid)
+        if session is not None:
+            metrics.CONNECTIONS.dec()
+            metrics.SUBSCRIPTIONS.set(self.registry.subscription_count())
+
+    # -- closing from the server side ---------------------------------------------------------
+
+    def drop(self, sid: str, code: str, message: str) -> None:
+        """Tell ``sid`` why and close its transport; its subscriptions end at once."""
+        self.disconnect(sid, code)
+        self.rooms.notify(sid, "disconnecting", {"code": code, "message": message})
+        self.rooms.close_transport(sid)
+
+    def drop_slow(self, sid: str) -> None:
+        """Disconnect a client whose backlog passed the bound (reason ``slow_consumer``)."""
+        if sid not in self.registry.sessions:
+            return
+        discarded = self.rooms.discard_backlog(sid)
+        metrics.DROPS.labels("slow_consumer").inc()
+        log.warning("slow consumer disconnected", extra={"sid": sid, "discarded": discarded})
+        self.drop(sid, "slow_consumer", "too far behind; reconnect and subscribe with since")
+
+    def watch_backlogs(self, interval: float = 0.2) -> None:
+        """Background task: disconnect clients whose queue exceeds the configured bound."""
+        limit = self.options.client_queue_limit
+        while self.accepting:
+            for sid in list(self.registry.sessions):
+                if self.rooms.backlog(sid) > limit:
+                    self.drop_slow(sid)
+            self.sleep(interval)
+
+    def shut_down(self, grace: float) -> None:
+        """Refuse new sessions, ask every client to reconnect elsewhere, wait for them to go."""
+        self.accepting = False
+        sids = list(self.registry.sessions)
+        for sid in sids:
+            self.drop(sid, "server_shutdown", "this gateway is stopping; reconnect")
+        deadline = time.monotonic() + grace
+        while self.rooms.transports_open() and time.monotonic() < deadline:
+            self.sleep(0.1)
+        log.info("clients told to reconnect", extra={"clients": len(sids)})
