@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.stack import DatabaseFactory, Stack
 
+pytest_plugins = ["tests.support.e2e"]  # the `system` fixture of the e2e journeys
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
