@@ -7,7 +7,7 @@ UV := $(PYTHON_BOOT) -m uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup uv migrate run test lint typecheck unit check-services compose-check js-deps clean
+.PHONY: help setup uv migrate run test lint typecheck unit check-services compose-check js-deps browser-deps screenshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ typecheck: setup ## mypy (strict on the shared package and the domain)
 unit: setup ## unit tests (no I/O)
 	$(PY) -m pytest tests/unit -q
 
-test: setup check-services compose-check js-deps lint typecheck ## everything: lint, types, unit, integration, e2e
+test: setup check-services compose-check js-deps browser-deps lint typecheck ## everything: lint, types, unit, integration, e2e
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, nginx for nginx -t)
@@ -49,6 +49,12 @@ compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, n
 
 js-deps: ## socket.io-client from the npm registry (package-lock.json)
 	@[ -d node_modules/socket.io-client ] || npm ci --no-audit --no-fund --loglevel=error
+
+browser-deps: ## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium)
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core)
+
+screenshot: setup js-deps browser-deps ## redraw docs/screenshot-two-windows.png
+	$(PY) scripts/screenshot.py
 
 clean: ## remove the venv and local state
 	rm -rf $(VENV) var/todo.sqlite3 var/test-artifacts

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from todo_shared.envelope import build_envelope, encode
 
-from tests.integration.test_projector_support import (
+from tests.support.projector import (
     broker,
     checkpoint,
     dead_letters,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.test_projector_support import (
+from tests.support.projector import (
     World,
     drive,
     replayed,

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.integration.test_projector_support import (
+from tests.support.projector import (
     checkpoint,
     drive,
     projector_cli,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_projector_support import (
+from tests.support.projector import (
     drive,
     query,
     rebuild,

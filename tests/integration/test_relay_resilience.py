@@ -36,6 +36,7 @@ def run_with_disruption(write_stack, disrupt, total=150):
     disrupt()
     writer.join(120)
     assert store_count(write_stack) == total
+
     def all_arrived():
         write_stack.tap.drain(total, timeout=1)
         return set(write_stack.tap.positions()) >= set(range(1, total + 1))

@@ -9,22 +9,28 @@ stack, where the gateway listens beside the API on the same machine.
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.http import HttpRequest
 
 
 def gateway_url(request: HttpRequest) -> str:
     """The gateway's base URL for a page served in answer to ``request``."""
-    override = os.environ.get("GATEWAY_PUBLIC_URL", "").strip()
+    return public_gateway_url(
+        request.scheme or "http",
+        request.get_host(),
+        settings.SETTINGS.gateway_port,
+        settings.SETTINGS.gateway_public_url,
+    )
+
+
+def public_gateway_url(scheme: str, host: str, gateway_port: int, override: str = "") -> str:
+    """``override`` if set (``/`` = the page's origin), else the page's host name on
+    ``gateway_port``. ``host`` is the request's ``Host`` (name, optional ``:port``)."""
+    override = override.strip()
     if override == "/":
-        return f"{request.scheme}://{request.get_host()}"
+        return f"{scheme}://{host}"
     if override:
         return override.rstrip("/")
-    host = request.get_host()
-    if host.startswith("["):  # an IPv6 literal: [::1]:8000
-        name = host[: host.index("]") + 1]
-    else:
-        name = host.rsplit(":", 1)[0]
-    return f"{request.scheme}://{name}:{settings.SETTINGS.gateway_port}"
+    ipv6 = host.startswith("[")  # a literal such as [::1]:8000
+    name = host[: host.index("]") + 1] if ipv6 else host.rsplit(":", 1)[0]
+    return f"{scheme}://{name}:{gateway_port}"

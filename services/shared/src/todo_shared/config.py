@@ -43,6 +43,9 @@ class Settings:
     projector_port: int
     relay_port: int
     gateway_port: int
+    # Where browsers reach the gateway, if not the page's host on GATEWAY_PORT ("/" = same
+    # origin, as behind nginx). Not in CONTRACT.md §2: an addition for the web page.
+    gateway_public_url: str = ""
     warnings: tuple[str, ...] = ()
 
     @property
@@ -141,6 +144,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         projector_port=_int(env, "PROJECTOR_PORT", 8001, 1, 65535),
         relay_port=_int(env, "RELAY_PORT", 8002, 1, 65535),
         gateway_port=_int(env, "GATEWAY_PORT", 9000, 1, 65535),
+        gateway_public_url=env.get("GATEWAY_PUBLIC_URL", "").strip(),
         warnings=tuple(warnings),
     )
 
