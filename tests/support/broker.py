@@ -20,6 +20,7 @@ class Tap:
         self.exchange = exchange
         self.durable_name = f"tap.{uuid.uuid4().hex[:12]}" if durable else None
         self.messages: list[tuple[pika.BasicProperties, bytes]] = []
+        self.received_at: list[float] = []  # time.time() at which each message was read
         self._connect()
 
     def _connect(self) -> None:
@@ -57,6 +58,7 @@ class Tap:
                 self._sleep()
                 continue
             self.messages.append((props, body))
+            self.received_at.append(time.time())
         return self.messages
 
     def settle(self, quiet: float = 1.0) -> list[tuple[pika.BasicProperties, bytes]]:
@@ -68,6 +70,7 @@ class Tap:
                 self._sleep()
                 continue
             self.messages.append((props, body))
+            self.received_at.append(time.time())
             last = time.monotonic()
         return self.messages
 
