@@ -7,6 +7,7 @@ configuration is never half-running.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "services" / "shared" / "src"))
+from todo_shared.logs import configure_logging  # noqa: E402
+
+log = logging.getLogger("run_all")
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 
 
@@ -29,6 +34,7 @@ def commands() -> dict[str, list[str]]:
 
 
 def main() -> int:
+    configure_logging("run")
     procs = {
         name: subprocess.Popen(argv, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         for name, argv in commands().items()
@@ -43,10 +49,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     api = os.environ.get("API_PORT", "8000")
     gateway = os.environ.get("GATEWAY_PORT", "9000")
-    print(
+    log.info(
         f"Realtime TODO: page http://localhost:{api}/  API docs http://localhost:{api}/api/docs"
-        f"  gateway http://localhost:{gateway}/socket.io/  (Ctrl-C stops)",
-        file=sys.stderr,
+        f"  gateway http://localhost:{gateway}/socket.io/  (Ctrl-C stops)"
     )
     failed = None
     while not stopping and failed is None:

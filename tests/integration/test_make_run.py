@@ -1,5 +1,6 @@
 """``make run``'s launcher starts all four processes and stops them together."""
 
+import json
 import os
 import signal
 import subprocess
@@ -65,5 +66,7 @@ def test_run_all_starts_everything_and_stops_on_sigterm(tmp_path):
         channel.exchange_delete(exchange)
         channel.exchange_delete(f"{exchange}.dlx")
         conn.close()
-    text = (tmp_path / "run.log").read_text()
-    assert "Realtime TODO: page http://localhost:" in text
+    lines = (tmp_path / "run.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]  # every line is JSON
+    assert {r["service"] for r in records} >= {"run", "api", "relay", "projector", "gateway"}
+    assert any(r["msg"].startswith("Realtime TODO: page http://localhost:") for r in records)

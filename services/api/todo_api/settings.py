@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from todo_shared.config import REPO_ROOT, database_config, load_or_exit
 from todo_shared.logs import configure_logging
 
 SETTINGS = load_or_exit()
-configure_logging(os.environ.get("TODO_SERVICE_NAME", "api"))
+# The relay runs from manage.py too; its log lines say "relay".
+configure_logging("relay" if sys.argv[1:2] == ["relay"] else "api")
 for _warning in SETTINGS.warnings:
     logging.getLogger("todo_api.settings").warning(_warning)
 
@@ -24,12 +26,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "todo_api.web",  # before staticfiles: its runserver logs JSON lines
     "django.contrib.staticfiles",
     "todo_shared.eventstore",
     "todo_shared.readmodels",
     "todo_api.identity",
     "todo_api.relay",
-    "todo_api.web",
 ]
 
 MIDDLEWARE = [
