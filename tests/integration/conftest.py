@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import psycopg
 import pytest
 
 from tests.support.broker import Tap
-
-
-def wait_for(
-    condition: Callable[[], object], timeout: float = 30.0, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout}s")
-        time.sleep(0.05)
+from tests.support.waiting import WAIT, wait_for  # noqa: F401
 
 
 def store_count(stack) -> int:

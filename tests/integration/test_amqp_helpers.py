@@ -12,6 +12,7 @@ from todo_shared.amqp import ConfirmingPublisher, Topology, connect, run_consume
 from todo_shared.envelope import EnvelopeError, build_envelope, parse_message
 
 from tests.support.stack import AMQP_URL
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -60,13 +61,6 @@ def consume_in_thread(topology, received, stop, batches=None):
     )
     thread.start()
     return thread
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def declare(topology):

@@ -16,7 +16,6 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,23 +24,7 @@ import requests
 import socketio
 
 from tests.support.stack import AMQP_URL, TEST_REALTIME_SECRET
-
-WAIT = 60.0  # generous: other test runs share the two cores
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-# -- the API -------------------------------------------------------------------------------
+from tests.support.waiting import WAIT, wait_for
 
 
 class Api:

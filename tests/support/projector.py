@@ -10,8 +10,6 @@ import json
 import os
 import random
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -23,6 +21,7 @@ from projector.domain.handlers import replay
 from projector.domain.rows import Event
 
 from tests.support.stack import AMQP_URL, PYTHON, REPO, Stack
+from tests.support.waiting import WAIT, wait_for
 
 TABLES = {
     "rm_list": "list_id, name, owner_id, open_count, done_count, version, position, created_at",
@@ -31,19 +30,6 @@ TABLES = {
     "created_at, updated_at",
     "rm_activity": "position, list_id, type, actor, summary, occurred_at",
 }
-WAIT = 60.0  # generous: other test runs share the two cores
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def query(stack: Stack, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
