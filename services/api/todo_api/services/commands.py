@@ -13,7 +13,7 @@ def create_list(actor: Actor, name: object) -> tuple[str, Outcome]:
     list_id = str(uuid.uuid4())
 
     def decide(loaded: Loaded) -> Decision:
-        return Decision(loaded.todo_list(list_id).create(actor.user_id, name))
+        return Decision(loaded.new_todo_list(list_id).create(actor.user_id, name))
 
     return list_id, run(actor, decide)
 
@@ -60,7 +60,7 @@ def create_todo(actor: Actor, list_id: str, title: object) -> tuple[str, Outcome
 
     def decide(loaded: Loaded) -> Decision:
         todo_list = loaded.todo_list(list_id)
-        events = loaded.todo(todo_id).create(actor.user_id, todo_list, title)
+        events = loaded.new_todo(todo_id).create(actor.user_id, todo_list, title)
         # The list must still admit the actor when the todo is appended.
         return Decision(events, {list_stream(list_id): todo_list.version})
 

@@ -45,6 +45,19 @@ class Loaded:
             self.lists[list_id] = TodoList.replay(list_id, ((r.type, r.data) for r in rows))
         return self.lists[list_id]
 
+    def new_todo_list(self, list_id: str) -> TodoList:
+        """A list with a freshly generated id: its stream is empty, no need to read it.
+        (The append still checks it is at version 0.)"""
+        self.rows[list_stream(list_id)] = []
+        self.lists[list_id] = TodoList(list_id)
+        return self.lists[list_id]
+
+    def new_todo(self, todo_id: str) -> Todo:
+        """A todo with a freshly generated id (see :meth:`new_todo_list`)."""
+        self.rows[todo_stream(todo_id)] = []
+        self.todos[todo_id] = Todo(todo_id)
+        return self.todos[todo_id]
+
     def todo(self, todo_id: str) -> Todo:
         if todo_id not in self.todos:
             rows = self.rows.setdefault(

@@ -3,8 +3,8 @@
 Gap-free order: on PostgreSQL an append takes ``LOCK TABLE event_store IN EXCLUSIVE MODE``
 (readers are not blocked) and numbers its events ``max(position) + 1 …`` inside the same
 transaction, so positions commit in the order they are assigned and none is ever burnt by a
-rollback. On SQLite the ``IMMEDIATE`` transaction already serialises writers. After the
-insert, PostgreSQL is told ``NOTIFY`` so the relay wakes at commit.
+rollback. On SQLite the ``IMMEDIATE`` transaction already serialises writers. The same
+round trip sends ``NOTIFY``, delivered at commit, so the relay wakes then.
 
 Callers run :meth:`EventRecorder.append` inside ``transaction.atomic()`` together with
 whatever else the command writes (the transactional outbox is the store itself).
@@ -84,14 +84,14 @@ class EventRecorder:
         for event in events:
             checks.setdefault(event.stream, event.version - 1)
         with transaction.atomic():
-            self._lock()
-            current = self.stream_versions(list(checks))
+            self._lock_and_notify()
+            current, head = self._versions_and_head(list(checks))
             for stream, version in checks.items():
                 if current.get(stream, 0) != version:
                     raise ConcurrencyError(stream, version, current.get(stream, 0))
             if not events:
                 return []
-            next_position = self.last_position() + 1
+            next_position = head + 1
             now = timezone.now()
             rows = [
                 StoredEvent(
@@ -112,22 +112,22 @@ class EventRecorder:
             StoredEventChannel.objects.bulk_create(
                 StoredEventChannel(channel=c, position=r.position) for r in rows for c in r.channels
             )
-            self._notify(rows[-1].position)
         return rows
 
-    def stream_version(self, stream: str) -> int:
-        version = StoredEvent.objects.filter(stream=stream).aggregate(v=Max("version"))["v"]
-        return int(version or 0)
-
-    def stream_versions(self, streams: list[str]) -> dict[str, int]:
-        """The current version of each stream (absent: 0), in one query."""
-        rows = (
-            StoredEvent.objects.filter(stream__in=streams)
-            .values("stream")
-            .annotate(v=Max("version"))
-            .values_list("stream", "v")
+    def _versions_and_head(self, streams: list[str]) -> tuple[dict[str, int], int]:
+        """Each stream's version and the newest position, in one round trip."""
+        table = StoredEvent._meta.db_table
+        placeholders = ", ".join(["%s"] * len(streams)) or "NULL"
+        sql = (
+            f"SELECT stream, MAX(version) FROM {table} WHERE stream IN ({placeholders}) "  # noqa: S608
+            f"GROUP BY stream UNION ALL SELECT NULL, MAX(position) FROM {table}"
         )
-        return {stream: int(version) for stream, version in rows}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, streams)
+            rows = cursor.fetchall()
+        versions = {stream: int(v) for stream, v in rows if stream is not None}
+        head = next((int(v or 0) for stream, v in rows if stream is None), 0)
+        return versions, head
 
     def read_stream(self, stream: str) -> list[StoredEvent]:
         return list(StoredEvent.objects.filter(stream=stream).order_by("version"))
@@ -150,12 +150,15 @@ class EventRecorder:
         )
         return list(StoredEvent.objects.filter(position__in=list(positions)).order_by("position"))
 
-    def _lock(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {StoredEvent._meta.db_table} IN EXCLUSIVE MODE")
+    def _lock_and_notify(self) -> None:
+        """PostgreSQL: serialise appends until commit, and wake the relay at commit.
 
-    def _notify(self, position: int) -> None:
+        ``NOTIFY`` is delivered only when (and if) the transaction commits, so it can be sent
+        together with the lock; it carries no payload, the relay reads from its checkpoint.
+        """
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, str(position)])
+                cursor.execute(
+                    f"LOCK TABLE {StoredEvent._meta.db_table} IN EXCLUSIVE MODE; "
+                    f'NOTIFY "{NOTIFY_CHANNEL}"'
+                )
