@@ -20,6 +20,65 @@ def world(databases):
 
 
 CASES = [
+    (
+        "deep nesting",
+        "POST",
+        "/api/lists",
+        {"data": "[" * 5000 + "]" * 5000, "headers": {"Content-Type": "application/json"}},
+        400,
+        "invalid_json",
+    ),
+    (
+        "deep nesting in a field",
+        "POST",
+        "/api/lists",
+        {
+            "data": '{"name": ' + "[" * 5000 + "]" * 5000 + "}",
+            "headers": {"Content-Type": "application/json"},
+        },
+        400,
+        "invalid_json",
+    ),
+    (
+        "lone surrogate",
+        "POST",
+        "/api/lists",
+        {"data": '{"name": "a\\ud800b"}', "headers": {"Content-Type": "application/json"}},
+        400,
+        "invalid_json",
+    ),
+    (
+        "lone surrogate title",
+        "PATCH",
+        "/api/todos/{tid}",
+        {"data": '{"title": "\\udfff"}', "headers": {"Content-Type": "application/json"}},
+        400,
+        "invalid_json",
+    ),
+    (
+        "lone surrogate member",
+        "POST",
+        "/api/lists/{lid}/members",
+        {"data": '{"username": "\\ud800"}', "headers": {"Content-Type": "application/json"}},
+        400,
+        "invalid_json",
+    ),
+    (
+        "not utf-8",
+        "POST",
+        "/api/lists",
+        {"data": b'{"name": "\xff"}', "headers": {"Content-Type": "application/json"}},
+        400,
+        "invalid_json",
+    ),
+    (
+        "empty Idempotency-Key",
+        "POST",
+        "/api/lists",
+        {"json": {"name": "x"}, "headers": {"Idempotency-Key": ""}},
+        400,
+        "bad_request",
+    ),
     # (name, method, path template, kwargs, status, code)
     (
         "malformed json",
@@ -224,3 +283,39 @@ def test_openapi_and_docs(world):
     assert "post" in doc["paths"]["/api/lists/{id}/todos"]
     page = requests.get(stack.url("api") + "/api/docs", timeout=10)
     assert page.status_code == 200 and "/api/lists/{id}/todos" in page.text
+
+
+@pytest.mark.parametrize("path", ["/api/auth/register", "/api/auth/token"])
+def test_unauthenticated_bodies_with_bad_text_are_400(world, path):
+    stack = world[0]
+    for body in (
+        '{"username": "\\ud800", "password": "long enough 1"}',
+        '{"username": "x", "password": "\\ud800\\ud800\\ud800\\ud800"}',
+        "[" * 3000 + "]" * 3000,
+    ):
+        reply = requests.post(
+            stack.url("api") + path,
+            data=body,
+            timeout=10,
+            headers={"Content-Type": "application/json"},
+        )
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["error"]["code"] == "invalid_json"
+
+
+def test_a_disallowed_host_gets_the_error_shape(world):
+    stack = world[0]
+    reply = requests.get(
+        stack.url("api") + "/api/auth/me", headers={"Host": "evil.example"}, timeout=10
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == "bad_request"
+
+
+def test_head_works_where_get_does(world):
+    alice = world[1]  # (no projector in this module, so no list detail to read)
+    for path in ("/api/lists", "/api/events", "/api/auth/me", "/api/openapi.json"):
+        reply = alice.request("HEAD", path)
+        assert reply.status_code == 200, (path, reply.status_code)
+        assert reply.content == b""
+    assert "HEAD" in alice.request("PUT", "/api/lists").headers["Allow"]

@@ -7,6 +7,7 @@ both transports.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -204,6 +205,47 @@ def test_anonymous_public_news_and_list_events_without_position_reach_nobody(
         owner.add_todo(list_id, "real")  # the consumer went on after the refusals
         wait_for(lambda: member.of_channel(f"list:{list_id}"), what="a later store event")
         assert [e["data"]["title"] for e in member.events] == ["real"]
+    finally:
+        publisher.close()
+        anonymous.close()
+        member.close()
+
+
+def test_forged_positions_do_not_disturb_store_delivery(live_stack):
+    """A foreign event claiming a position, or a store-typed event at a position the store
+    does not have, is dropped; the real events around them still arrive."""
+    owner = Api(live_stack.url("api"))
+    list_id = owner.create_list()
+    gateway = live_stack.url("gateway")
+    member = GatewayClient(owner.realtime_token([f"list:{list_id}"])).connect(gateway)
+    anonymous = GatewayClient(None).connect(gateway)
+    publisher = Publisher(live_stack.exchange)
+    before = metrics(gateway)
+
+    def dropped(reason: str) -> float:
+        key = f'gateway_drops_total{{reason="{reason}"}}'
+        return metrics(gateway).get(key, 0) - before.get(key, 0)
+
+    try:
+        assert member.subscribe(f"list:{list_id}")["ok"]
+        assert anonymous.subscribe("public:news")["ok"]
+        head = owner.add_todo(list_id, "first")["position"]
+        wait_for(lambda: len(member.events) == 1, what="the first event")
+        publisher.publish(service_envelope("public:news", position=head + 1))
+        far = service_envelope(
+            f"list:{list_id}",
+            type="TodoCreated",
+            data={"todo_id": str(uuid.uuid4()), "list_id": list_id, "title": "forged"},
+            position=head + 1000,
+            stream=f"todo-{uuid.uuid4()}",
+        )
+        publisher.publish(far)
+        wait_for(lambda: dropped("not_from_store") == 1, what="the foreign position refused")
+        wait_for(lambda: dropped("unknown_position") == 1, what="the unknown position dropped")
+        owner.add_todo(list_id, "second")
+        wait_for(lambda: len(member.events) == 2, what="the next real event")
+        assert [e["data"]["title"] for e in member.events] == ["first", "second"]
+        assert anonymous.events == []
     finally:
         publisher.close()
         anonymous.close()

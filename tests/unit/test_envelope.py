@@ -45,6 +45,8 @@ def test_a_store_event_round_trips():
         (b"\xff\xfe junk", "not_json"),
         (b"[1, 2]", "invalid_envelope"),
         (b"x" * (MAX_MESSAGE_BYTES + 1), "too_large"),
+        (b"[" * 20000 + b"]" * 20000, "not_json"),
+        (b'{"id": "\\ud800"}', "not_json"),
     ],
 )
 def test_junk_is_refused_with_a_reason(body, reason):
@@ -96,3 +98,21 @@ def test_other_services_publish_their_own_types_to_public_and_user_channels():
 def test_bad_channel_names_are_refused(channel):
     with pytest.raises(EnvelopeError):
         validate_envelope(store_event(channels=[channel]))
+
+
+def test_only_store_types_carry_a_position():
+    envelope = {
+        "id": str(uuid.uuid4()),
+        "type": "Announcement",
+        "schema_version": 1,
+        "stream": "news-1",
+        "version": 1,
+        "position": 332,
+        "occurred_at": "2026-11-23T18:42:00Z",
+        "channels": ["public:news"],
+        "data": {},
+        "metadata": {"source": "newsroom"},
+    }
+    with pytest.raises(EnvelopeError) as caught:
+        validate_envelope(envelope)
+    assert caught.value.reason == "not_from_store"

@@ -21,7 +21,7 @@ def clean_text(value: object, field: str) -> str:
             f"{field} must be at most {MAX_TEXT} characters",
             {field: f"at most {MAX_TEXT} characters"},
         )
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text):
         raise InvalidInput(
             f"{field} must not contain control characters", {field: "contains control characters"}
         )

@@ -136,6 +136,26 @@ def authenticate(request: HttpRequest) -> tuple[User | None, str | None]:
     return None, None
 
 
+def decode_json(raw: bytes) -> Any:
+    """Decode a request body; anything that is not plain UTF-8 JSON is ``invalid_json``.
+
+    Refused too: nesting deep enough to exhaust the parser's recursion, and lone surrogate
+    escapes (``"\\ud800"``), which are not Unicode text and could not be stored.
+    """
+    try:
+        body = json.loads(raw)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            "invalid_json", f"the request body is not valid JSON: {exc.msg} at line {exc.lineno}"
+        ) from None
+    except UnicodeError:
+        raise ApiError("invalid_json", "the request body is not valid UTF-8 text") from None
+    except (ValueError, RecursionError):
+        raise ApiError("invalid_json", "the request body is not acceptable JSON") from None
+    return body
+
+
 def parse_body(request: HttpRequest, route: Route) -> dict[str, Any]:
     validator = route.validator()
     if validator is None:
@@ -143,10 +163,7 @@ def parse_body(request: HttpRequest, route: Route) -> dict[str, Any]:
     raw = request.body  # RequestDataTooBig → 413 in the middleware
     if not raw.strip():
         raise ApiError("invalid_json", "the request body must be a JSON object")
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ApiError("invalid_json", f"the request body is not valid JSON: {exc}"[:200]) from None
+    body = decode_json(raw)
     if not isinstance(body, dict):
         raise ApiError("invalid_json", "the request body must be a JSON object")
     fields: dict[str, str] = {}
@@ -195,7 +212,7 @@ def _replay(record: IdempotencyRecord) -> Reply:
 
 def _idempotent(call: Call, key: str, run_handler: Callable[[], Reply]) -> Reply:
     """Return the first answer for (user, key) within 24 h; otherwise run and remember it."""
-    if len(key) > 200 or not key.isprintable():
+    if not 1 <= len(key) <= 200 or not key.isprintable():
         raise ApiError("bad_request", "Idempotency-Key must be 1-200 printable characters")
     fingerprint = _fingerprint(call.request)
     fresh_after = timezone.now() - IDEMPOTENCY_TTL
@@ -234,20 +251,24 @@ def dispatch(
 ) -> HttpResponse:
     """Run the route for ``request.method`` among ``routes`` (one path, several methods)."""
     try:
-        route = routes.get(request.method or "")
+        method = request.method or ""
+        route = routes.get("GET" if method == "HEAD" else method)
         if route is None:
-            allowed = ", ".join(sorted(routes))
+            allowed = ", ".join(sorted({*routes, *(["HEAD"] if "GET" in routes else [])}))
             raise ApiError("method_not_allowed", f"use {allowed}", headers={"Allow": allowed})
         user, bearer = (None, None) if route.auth in {"none", "custom"} else authenticate(request)
         if route.auth == "user" and user is None:
             raise ApiError("unauthorized", "sign in or send Authorization: Bearer <token>")
         call = Call(request, params, parse_body(request, route), user, bearer)
         key = request.headers.get("Idempotency-Key")
-        if key and request.method == "POST" and user is not None:
+        if key is not None and request.method == "POST" and user is not None:
             reply = _idempotent(call, key, lambda: route.handler(call))
         else:
             reply = route.handler(call)
-        return _render(reply)
+        response = _render(reply)
+        if method == "HEAD":
+            response.content = b""
+        return response
     except ApiError as exc:
         return error_response(exc)
     except DomainError as exc:

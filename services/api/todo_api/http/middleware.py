@@ -34,7 +34,15 @@ class ApiErrorMiddleware:
             return error_response(ApiError("bad_request", "Content-Length is not a number"))
         if length > MAX_BODY:
             return self._too_big()
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # Django's own 400 pages (a disallowed Host header, with DEBUG on) in our shape.
+            return error_response(ApiError("bad_request", "the request was refused as malformed"))
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, ApiError):
@@ -89,7 +97,7 @@ class CorsMiddleware:
             )
             response["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
             response["Access-Control-Expose-Headers"] = (
-                "X-Write-Position, X-Read-Position, Retry-After"
+                "X-Write-Position, X-Read-Position, Retry-After, Idempotent-Replayed"
             )
             response["Vary"] = "Origin"
         return response

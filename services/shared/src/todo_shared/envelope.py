@@ -72,7 +72,8 @@ def validate_envelope(envelope: object) -> Envelope:
     """Check ``envelope`` against the schemas and the store-only rule; return it typed.
 
     Raises :class:`EnvelopeError` with reason ``invalid_envelope``, ``invalid_data`` or
-    ``not_from_store`` (no ``position`` but a ``list:`` channel, or a store type).
+    ``not_from_store`` (no ``position`` but a ``list:`` channel or a store type; or a
+    ``position`` on a type the store does not record).
     """
     problem = _first_error(_envelope_validator(), envelope, "envelope")
     if problem:
@@ -80,6 +81,10 @@ def validate_envelope(envelope: object) -> Envelope:
     assert isinstance(envelope, dict)
     event_type = envelope["type"]
     from_store = "position" in envelope
+    if from_store and event_type not in STORE_EVENT_TYPES:
+        # Only the store assigns positions; a foreign event claiming one would corrupt the
+        # consumers' position tracking.
+        raise EnvelopeError("not_from_store", f"{event_type} is not a store event: no position")
     if not from_store:
         if any(c.startswith("list:") for c in envelope["channels"]):
             raise EnvelopeError("not_from_store", "only store events may name a list: channel")
@@ -98,7 +103,11 @@ def parse_message(body: bytes) -> Envelope:
         raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
     try:
         decoded = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+        # Lone surrogate escapes ("\ud800") decode but are not text anyone can re-encode.
+        json.dumps(decoded, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise EnvelopeError("not_json", "nested too deeply") from None
+    except (UnicodeError, ValueError) as exc:
         raise EnvelopeError("not_json", str(exc)[:200]) from None
     return validate_envelope(decoded)
 

@@ -149,4 +149,13 @@ class BrokerFeed:
             except PositionGap as gap:
                 log.warning("store position skipped", extra={"last": gap.last, "got": gap.arrived})
                 self.filler.fill("skipped", until=gap.arrived - 1)
+                if (self.filler.cursor.position or 0) < gap.arrived - 1:
+                    # The store is gap-free and the relay publishes only committed events,
+                    # so a position the API cannot reach is not a store event: drop it.
+                    metrics.DROPS.labels("unknown_position").inc()
+                    log.warning(
+                        "message refused",
+                        extra={"reason": "unknown_position", "position": gap.arrived},
+                    )
+                    continue
                 self.fanout.accept(envelope, origin="broker", allow_gap=True)
