@@ -37,11 +37,7 @@ def run_with_disruption(write_stack, disrupt, total=150):
     writer.join(120)
     assert store_count(write_stack) == total
 
-    def all_arrived():
-        write_stack.tap.drain(total, timeout=1)
-        return set(write_stack.tap.positions()) >= set(range(1, total + 1))
-
-    wait_for(all_arrived, timeout=60, what="every event on the exchange")
+    assert write_stack.tap.drain_positions(set(range(1, total + 1))), "every event on the exchange"
     write_stack.tap.settle(0.5)
     assert_complete_and_ordered(write_stack.tap.positions(), total)
 
@@ -76,12 +72,8 @@ def test_a_second_relay_waits_then_takes_over(write_stack):
     )
     alice.create_list("second")
 
-    def second_arrived():
-        write_stack.tap.drain(len(write_stack.tap.messages) + 1, timeout=1)
-        return 2 in write_stack.tap.positions()
-
     # Event 1 may come again (the first relay can die between confirm and checkpoint).
-    wait_for(second_arrived, what="event 2 published by the standby relay")
+    assert write_stack.tap.drain_positions({2}), "event 2 published by the standby relay"
     assert set(write_stack.tap.positions()) == {1, 2}
 
 

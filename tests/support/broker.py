@@ -61,6 +61,16 @@ class Tap:
             self.received_at.append(time.time())
         return self.messages
 
+    def drain_positions(self, wanted: set[int], timeout: float = 60.0) -> bool:
+        """Read until every position in ``wanted`` arrived (redeliveries may repeat some);
+        ``False`` if ``timeout`` ran out first."""
+        deadline = time.monotonic() + timeout
+        while not wanted <= set(self.positions()):
+            if time.monotonic() > deadline:
+                return False
+            self.drain(len(self.messages) + 1, timeout=0.5)
+        return True
+
     def settle(self, quiet: float = 1.0) -> list[tuple[pika.BasicProperties, bytes]]:
         """Read until nothing arrives for ``quiet`` seconds."""
         last = time.monotonic()
