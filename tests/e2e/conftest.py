@@ -1,14 +1,13 @@
 """Browser fixtures: Debian's chromium driven by Playwright, and a stack the page can use.
 
-The page needs the gateway's public URL when Django renders it, and the test stack picks
-ports as it starts processes, so the API is restarted (same port) once the gateway's port is
-known. The gateway is told to accept the page's origin (``CORS_ALLOWED_ORIGINS``).
+The page needs the gateway's public URL when Django renders it, so the gateway's port is
+chosen first and given to the API (``GATEWAY_PORT``). The gateway is told to accept the
+page's origin (``CORS_ALLOWED_ORIGINS``).
 """
 
 from __future__ import annotations
 
 import re
-import signal
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.conftest import FAILED
-from tests.support.stack import ARTIFACTS, Stack
+from tests.support.stack import ARTIFACTS, Stack, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,15 +42,12 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 def start_web_stack(stack: Stack) -> Stack:
     """API, relay, projector and gateway, with the page knowing where the gateway is."""
-    api = stack.start("api")
+    gateway_port = free_port()
+    api = stack.start("api", env={"GATEWAY_PORT": str(gateway_port)})
     stack.start("relay")
     stack.start("projector")
     origins = f"http://127.0.0.1:{api.port},http://localhost:{api.port}"
-    gateway = stack.start("gateway", env={"CORS_ALLOWED_ORIGINS": origins})
-    api.env["GATEWAY_PORT"] = str(gateway.port)
-    # SIGTERM, not restart()'s SIGKILL: gunicorn's workers must let go of the port first.
-    stack.kill("api", signal.SIGTERM)
-    stack.restart("api")
+    stack.start("gateway", env={"CORS_ALLOWED_ORIGINS": origins}, port=gateway_port)
     return stack
 
 

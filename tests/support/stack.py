@@ -140,10 +140,15 @@ class Stack:
         health_path: str = "/healthz",
         wait: bool = True,
         timeout: float = 40.0,
+        port: int | None = None,
     ) -> Proc:
-        """Start ``name`` (one of api, relay, projector, gateway, or any name with ``argv``)."""
+        """Start ``name`` (one of api, relay, projector, gateway, or any name with ``argv``).
+
+        ``port`` picks the port (say, one handed to another process beforehand); by default
+        a free one is found.
+        """
         kind = name.split("#", 1)[0]
-        port = free_port()
+        port = port or free_port()
         if argv is None:
             template, port_var = COMMANDS[kind]
             argv = [PYTHON, *[a.format(port=port) for a in template]]
@@ -171,6 +176,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: signals reach its children too
         )
         log.close()
 
@@ -200,11 +206,11 @@ class Stack:
         proc = self.procs[name]
         if proc.popen is None or proc.popen.poll() is not None:
             return proc.popen.returncode if proc.popen else None
-        proc.popen.send_signal(sig)
+        os.killpg(proc.popen.pid, sig)  # the whole group: gunicorn's workers hold the port
         try:
             return proc.popen.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.popen.kill()
+            os.killpg(proc.popen.pid, signal.SIGKILL)
             return proc.popen.wait(5)
 
     def restart(self, name: str, wait: bool = True) -> Proc:

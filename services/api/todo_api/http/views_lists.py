@@ -81,12 +81,10 @@ def add_member(call: Call) -> Reply:
     username = call.body["username"]
     user = User.objects.filter(username=username).first() if isinstance(username, str) else None
     if user is None:
-        # Unknown users and lists the caller cannot see both answer 404 (no probing).
-        selectors_check = selectors.can_read_list(call.user_id, list_id)
-        what = "user" if selectors_check else "list"
-        raise ApiError(
-            "not_found", f"no such {what}", {"username": "unknown"} if selectors_check else {}
-        )
+        # Someone who cannot see the list learns nothing about users: "no such list".
+        if not selectors.can_read_list(call.user_id, list_id):
+            raise ApiError("not_found", "no such list")
+        raise ApiError("not_found", "no such user", {"username": "unknown"})
     outcome = commands.add_member(call.actor, list_id, str(user.pk))
     return Reply(201, {"id": str(user.pk), "username": user.username}, outcome.last_position)
 

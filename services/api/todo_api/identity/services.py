@@ -39,7 +39,13 @@ def revoke_token(key: str) -> None:
 
 
 def register(username: str, password: str) -> tuple[User, str]:
-    """Create a user (password hashed by Django) and their first token."""
+    """Create a user and their first bearer token (the API's sign-up)."""
+    user = create_account(username, password)
+    return user, issue_token(user)
+
+
+def create_account(username: str, password: str) -> User:
+    """Create a user (password hashed by Django) after the account rules."""
     fields: dict[str, str] = {}
     username = username.strip()
     if not 1 <= len(username) <= 150:
@@ -59,8 +65,7 @@ def register(username: str, password: str) -> tuple[User, str]:
         with transaction.atomic():
             if User.objects.filter(username__iexact=username).exists():
                 raise IntegrityError
-            user = User.objects.create_user(username=username, password=password)
-            return user, issue_token(user)
+            return User.objects.create_user(username=username, password=password)
     except IntegrityError:
         raise ApiError("username_taken", "that username is taken", {"username": "taken"}) from None
 

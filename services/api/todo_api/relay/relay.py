@@ -46,6 +46,7 @@ class Relay:
         self.publisher: ConfirmingPublisher | None = None
         self.backoff = Backoff(cap=5.0)
         self.announced_wait = False
+        self.checkpoint = 0  # last position confirmed, as last seen by this process
 
     # -- health ---------------------------------------------------------------------------
 
@@ -55,7 +56,7 @@ class Relay:
         return ok, {
             "role": self.role,
             "broker": "connected" if connected else "disconnected",
-            "checkpoint": metrics.CHECKPOINT._value.get(),
+            "checkpoint": self.checkpoint,
         }
 
     # -- loop -----------------------------------------------------------------------------
@@ -129,6 +130,7 @@ class Relay:
 
     def _checkpoint(self) -> RelayCheckpoint:
         checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=self.name)
+        self.checkpoint = checkpoint.position
         return checkpoint
 
     def _publish_batch(self) -> bool:
@@ -155,6 +157,7 @@ class Relay:
             if published > checkpoint.position:
                 RelayCheckpoint.objects.filter(name=self.name).update(position=published)
                 metrics.CHECKPOINT.set(published)
+                self.checkpoint = published
         return True
 
     def _close_broker(self) -> None:

@@ -73,7 +73,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             limit_auth(request)
-            user, token = identity.register(
+            user = identity.create_account(
                 form.cleaned_data["username"], form.cleaned_data["password"]
             )
         except ApiError as exc:
@@ -84,7 +84,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             if not exc.fields:
                 form.add_error(None, capfirst(exc.message))
         else:
-            identity.revoke_token(token)  # the page uses the session, not a bearer token
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("web:lists")
     return render(request, "web/signup.html", {"form": form}, status=400 if form.errors else 200)
