@@ -21,16 +21,16 @@ from todo_shared.observability import WSGIApp, health_app
 
 from gateway.adapters.events_api import EventsApi
 from gateway.adapters.socket_rooms import SocketRooms
+from gateway.application.connections import Connections
+from gateway.application.fanout import Fanout
+from gateway.application.sessions import SessionRegistry
+from gateway.application.subscriptions import Subscriptions
 from gateway.domain.ordering import StreamCursor
 from gateway.domain.revocations import RevocationTable
+from gateway.entrypoints.broker_feed import BrokerFeed, GapFiller
+from gateway.entrypoints.origins import origin_checker
+from gateway.entrypoints.socketio_handlers import register_handlers
 from gateway.options import GatewayOptions
-from gateway.realtime.broker_feed import BrokerFeed, GapFiller
-from gateway.realtime.connections import Connections
-from gateway.realtime.fanout import Fanout
-from gateway.realtime.handlers import register_handlers
-from gateway.realtime.origins import origin_checker
-from gateway.realtime.sessions import SessionRegistry
-from gateway.realtime.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``python -m projector rebuild``: see :mod:`projector.service.rebuild` for the semantics."""
+"""``python -m projector rebuild``: see :mod:`projector.application.rebuild` for the semantics."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import types
 
 from todo_shared.config import Settings
 
+from projector.application.rebuild import RebuildRunning, rebuild
 from projector.entrypoints.progress import ProgressReporter
-from projector.service.rebuild import RebuildRunning, rebuild
 
 log = logging.getLogger(__name__)
 

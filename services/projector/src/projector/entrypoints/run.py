@@ -15,9 +15,9 @@ from todo_shared.config import Settings
 from todo_shared.observability import serve_in_thread
 
 from projector.adapters import repository
-from projector.service.applier import TRANSIENT_ERRORS, Applier
-from projector.service.lag import Status, measure_lag
-from projector.service.live import LiveProjection
+from projector.application.applier import TRANSIENT_ERRORS, Applier
+from projector.application.lag import Status, measure_lag
+from projector.application.live import LiveProjection
 
 log = logging.getLogger(__name__)
 

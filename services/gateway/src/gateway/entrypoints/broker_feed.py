@@ -15,10 +15,10 @@ from pika.adapters.blocking_connection import BlockingChannel
 from todo_shared.amqp import Delivery, Topology, run_consumer
 from todo_shared.envelope import EnvelopeError, parse_message
 
+from gateway import metrics
 from gateway.adapters.events_api import EventsApi, EventsUnavailable
+from gateway.application.fanout import Fanout, PositionGap
 from gateway.domain.ordering import StreamCursor
-from gateway.realtime import metrics
-from gateway.realtime.fanout import Fanout, PositionGap
 
 log = logging.getLogger(__name__)
 

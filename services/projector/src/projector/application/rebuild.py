@@ -8,7 +8,7 @@ How it hands over to live consumption without missing or doubling an event:
 2. In one transaction, with the checkpoint row locked: empty the read-model tables and set
    the checkpoint to 0.
 3. Replay the store in batches; each batch commits its effects together with the checkpoint
-   (the same :class:`~projector.service.applier.Applier` the live projector uses).
+   (the same :class:`~projector.application.applier.Applier` the live projector uses).
 4. When a read of the store comes back empty the rebuild is at the head: release the locks.
    Events stored meanwhile are applied by the live projector, which resumes from the
    checkpoint the rebuild left — from its queued messages, gap filling and idle polling.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from projector.adapters import locks, repository, store
-from projector.service.applier import Applier, ApplyFailed, Skipped
+from projector.application.applier import Applier, ApplyFailed, Skipped
 
 log = logging.getLogger(__name__)
 

@@ -16,16 +16,16 @@ from typing import Any
 
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
+from gateway import metrics
 from gateway.adapters.events_api import EventsApi, EventsUnavailable
 from gateway.adapters.socket_rooms import SocketRooms
+from gateway.application.fanout import Fanout
+from gateway.application.sessions import CatchUp, Session, SessionRegistry
 from gateway.domain.access import Allowed, Refused, authorise_channel, list_id_of
 from gateway.domain.ordering import StreamCursor, already_delivered, merge_live_buffer
 from gateway.domain.requests import parse_subscribe, parse_unsubscribe
 from gateway.domain.revocations import RevocationTable, access_change
 from gateway.options import GatewayOptions
-from gateway.realtime import metrics
-from gateway.realtime.fanout import Fanout
-from gateway.realtime.sessions import CatchUp, Session, SessionRegistry
 
 log = logging.getLogger(__name__)
 

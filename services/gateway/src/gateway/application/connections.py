@@ -15,11 +15,11 @@ from typing import Any
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
+from gateway import metrics
 from gateway.adapters.socket_rooms import SocketRooms
+from gateway.application.sessions import Session, SessionRegistry
 from gateway.domain.rate_limit import TokenBucket
 from gateway.options import GatewayOptions
-from gateway.realtime import metrics
-from gateway.realtime.sessions import Session, SessionRegistry
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import socketio
 
-from gateway.realtime.connections import Connections
-from gateway.realtime.subscriptions import Subscriptions
+from gateway.application.connections import Connections
+from gateway.application.subscriptions import Subscriptions
 
 
 def register_handlers(

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from gateway import metrics
 from gateway.adapters.socket_rooms import SocketRooms
+from gateway.application.sessions import SessionRegistry
 from gateway.domain.ordering import Arrival, RecentIds, StreamCursor
 from gateway.domain.revocations import RevocationTable
-from gateway.realtime import metrics
-from gateway.realtime.sessions import SessionRegistry
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from todo_shared.eventstore.recorder import to_envelope
 from projector import metrics
 from projector.adapters import store
 from projector.adapters.dead_letters import DeadLetterer
-from projector.service.applier import TRANSIENT_ERRORS, Applier, ApplyFailed, Paused, Progress
-from projector.service.lag import Status, measure_lag
+from projector.application.applier import TRANSIENT_ERRORS, Applier, ApplyFailed, Paused, Progress
+from projector.application.lag import Status, measure_lag
 
 log = logging.getLogger(__name__)
 

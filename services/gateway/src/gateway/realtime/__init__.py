@@ -1,1 +1,0 @@
-"""Socket.IO side of the gateway: sessions, subscriptions, fan-out of events."""
