@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from projector.domain.handlers import apply_event, replay
 from projector.domain.rows import ActivityRow, Event, ListRow, MemberRow, TodoRow
 from projector.domain.state import Changes, ReadModels
+from todo_shared.event_registry import MEMBERSHIP_EVENT_TYPES
 
 USERS = {"1": "alice", "2": "bob", "3": "carol"}
-MEMBER_EVENTS = {"ListCreated", "ListDeleted", "MemberAdded", "MemberRemoved"}
 
 
 class FakeTables:
@@ -35,7 +35,7 @@ class FakeTables:
         todo_ids = {e.data["todo_id"] for e in events if "todo_id" in e.data}
         todos = {t: r for t, r in self.todos.items() if t in todo_ids}
         list_ids = {e.data["list_id"] for e in events} | {t.list_id for t in todos.values()}
-        member_lists = {e.data["list_id"] for e in events if e.type in MEMBER_EVENTS}
+        member_lists = {e.data["list_id"] for e in events if e.type in MEMBERSHIP_EVENT_TYPES}
         models = ReadModels(
             lists={k: r for k, r in self.lists.items() if k in list_ids},
             members={k: r for k, r in self.members.items() if k[0] in member_lists},

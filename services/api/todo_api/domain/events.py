@@ -1,9 +1,37 @@
-"""Domain events: what happened, in the past tense. ``data`` is the contract's payload."""
+"""Domain events: what happened, in the past tense. ``data`` is the contract's payload.
+
+The event names come from the one registry, ``todo_shared.event_registry``; the aggregates
+use these constants, and check at import time that they apply exactly their registry types.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from todo_shared import event_registry as registry
+
+LIST_CREATED = registry.LIST_CREATED.name
+LIST_RENAMED = registry.LIST_RENAMED.name
+LIST_DELETED = registry.LIST_DELETED.name
+MEMBER_ADDED = registry.MEMBER_ADDED.name
+MEMBER_REMOVED = registry.MEMBER_REMOVED.name
+TODO_CREATED = registry.TODO_CREATED.name
+TODO_RENAMED = registry.TODO_RENAMED.name
+TODO_COMPLETED = registry.TODO_COMPLETED.name
+TODO_REOPENED = registry.TODO_REOPENED.name
+TODO_DELETED = registry.TODO_DELETED.name
+
+
+def check_applies_exactly(applied: Iterable[str], aggregate: str) -> None:
+    """Raise ``LookupError`` unless ``applied`` is exactly the registry's ``aggregate`` types."""
+    expected = registry.events_of(aggregate)
+    if set(applied) != expected:
+        raise LookupError(
+            f"the {aggregate} aggregate must apply exactly {sorted(expected)}, "
+            f"not {sorted(applied)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from todo_api.domain.errors import Conflict, NotFound
-from todo_api.domain.events import DomainEvent, todo_stream
+from todo_api.domain.events import (
+    TODO_COMPLETED,
+    TODO_CREATED,
+    TODO_DELETED,
+    TODO_RENAMED,
+    TODO_REOPENED,
+    DomainEvent,
+    check_applies_exactly,
+    todo_stream,
+)
 from todo_api.domain.text import clean_text
 from todo_api.domain.todo_list import TodoList
 
@@ -32,16 +41,22 @@ class Todo:
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         self.version += 1
-        if event_type == "TodoCreated":
-            self.list_id, self.title = data["list_id"], data["title"]
-        elif event_type == "TodoRenamed":
-            self.title = data["title"]
-        elif event_type == "TodoCompleted":
-            self.completed = True
-        elif event_type == "TodoReopened":
-            self.completed = False
-        elif event_type == "TodoDeleted":
-            self.deleted = True
+        _APPLY[event_type](self, data)
+
+    def _created(self, data: Mapping[str, Any]) -> None:
+        self.list_id, self.title = data["list_id"], data["title"]
+
+    def _renamed(self, data: Mapping[str, Any]) -> None:
+        self.title = data["title"]
+
+    def _completed(self, data: Mapping[str, Any]) -> None:
+        self.completed = True
+
+    def _reopened(self, data: Mapping[str, Any]) -> None:
+        self.completed = False
+
+    def _deleted(self, data: Mapping[str, Any]) -> None:
+        self.deleted = True
 
     @property
     def exists(self) -> bool:
@@ -67,7 +82,7 @@ class Todo:
         if self.version:
             raise Conflict("the todo exists already")
         self.list_id = todo_list.list_id
-        return [self._event("TodoCreated", title=clean_text(title, "title"))]
+        return [self._event(TODO_CREATED, title=clean_text(title, "title"))]
 
     def change(
         self, actor: str, todo_list: TodoList, title: object = None, completed: object = None
@@ -78,13 +93,23 @@ class Todo:
         if title is not None:
             new_title = clean_text(title, "title")
             if new_title != self.title:
-                events.append(self._event("TodoRenamed", title=new_title))
-                self.apply("TodoRenamed", {"title": new_title})
+                events.append(self._event(TODO_RENAMED, title=new_title))
+                self.apply(TODO_RENAMED, {"title": new_title})
         if completed is not None and completed != self.completed:
-            events.append(self._event("TodoCompleted" if completed else "TodoReopened"))
+            events.append(self._event(TODO_COMPLETED if completed else TODO_REOPENED))
             self.apply(events[-1].type, {})
         return events
 
     def delete(self, actor: str, todo_list: TodoList) -> list[DomainEvent]:
         self._require_editable(actor, todo_list)
-        return [self._event("TodoDeleted")]
+        return [self._event(TODO_DELETED)]
+
+
+_APPLY: dict[str, Callable[[Todo, Mapping[str, Any]], None]] = {
+    TODO_CREATED: Todo._created,
+    TODO_RENAMED: Todo._renamed,
+    TODO_COMPLETED: Todo._completed,
+    TODO_REOPENED: Todo._reopened,
+    TODO_DELETED: Todo._deleted,
+}
+check_applies_exactly(_APPLY, "todo")

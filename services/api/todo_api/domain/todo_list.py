@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from todo_api.domain.errors import Conflict, Forbidden, NotFound
-from todo_api.domain.events import DomainEvent, list_stream
+from todo_api.domain.events import (
+    LIST_CREATED,
+    LIST_DELETED,
+    LIST_RENAMED,
+    MEMBER_ADDED,
+    MEMBER_REMOVED,
+    DomainEvent,
+    check_applies_exactly,
+    list_stream,
+)
 from todo_api.domain.text import clean_text
 
 
@@ -32,20 +41,22 @@ class TodoList:
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         self.version += 1
-        if event_type == "ListCreated":
-            self.name, self.owner_id, self.members = (
-                data["name"],
-                data["owner_id"],
-                [data["owner_id"]],
-            )
-        elif event_type == "ListRenamed":
-            self.name = data["name"]
-        elif event_type == "ListDeleted":
-            self.deleted = True
-        elif event_type == "MemberAdded":
-            self.members.append(data["user_id"])
-        elif event_type == "MemberRemoved":
-            self.members.remove(data["user_id"])
+        _APPLY[event_type](self, data)
+
+    def _created(self, data: Mapping[str, Any]) -> None:
+        self.name, self.owner_id, self.members = data["name"], data["owner_id"], [data["owner_id"]]
+
+    def _renamed(self, data: Mapping[str, Any]) -> None:
+        self.name = data["name"]
+
+    def _deleted(self, data: Mapping[str, Any]) -> None:
+        self.deleted = True
+
+    def _member_added(self, data: Mapping[str, Any]) -> None:
+        self.members.append(data["user_id"])
+
+    def _member_removed(self, data: Mapping[str, Any]) -> None:
+        self.members.remove(data["user_id"])
 
     @property
     def exists(self) -> bool:
@@ -79,22 +90,22 @@ class TodoList:
     def create(self, actor: str, name: object) -> list[DomainEvent]:
         if self.version:
             raise Conflict("the list exists already")
-        return [self._event("ListCreated", name=clean_text(name, "name"), owner_id=actor)]
+        return [self._event(LIST_CREATED, name=clean_text(name, "name"), owner_id=actor)]
 
     def rename(self, actor: str, name: object) -> list[DomainEvent]:
         self._require_owner(actor, "rename it")
         new_name = clean_text(name, "name")
-        return [] if new_name == self.name else [self._event("ListRenamed", name=new_name)]
+        return [] if new_name == self.name else [self._event(LIST_RENAMED, name=new_name)]
 
     def delete(self, actor: str) -> list[DomainEvent]:
         self._require_owner(actor, "delete it")
-        return [self._event("ListDeleted", member_ids=list(self.members))]
+        return [self._event(LIST_DELETED, member_ids=list(self.members))]
 
     def add_member(self, actor: str, user_id: str) -> list[DomainEvent]:
         self._require_owner(actor, "add members")
         if user_id in self.members:
             raise Conflict("that user is a member already", {"username": "already a member"})
-        return [self._event("MemberAdded", user_id=user_id)]
+        return [self._event(MEMBER_ADDED, user_id=user_id)]
 
     def remove_member(self, actor: str, user_id: str) -> list[DomainEvent]:
         self.require_visible_to(actor)
@@ -104,4 +115,14 @@ class TodoList:
             raise Forbidden("the owner cannot leave their own list; delete it instead")
         if actor != self.owner_id and user_id != actor:
             raise Forbidden("only the owner may remove other members")
-        return [self._event("MemberRemoved", user_id=user_id)]
+        return [self._event(MEMBER_REMOVED, user_id=user_id)]
+
+
+_APPLY: dict[str, Callable[[TodoList, Mapping[str, Any]], None]] = {
+    LIST_CREATED: TodoList._created,
+    LIST_RENAMED: TodoList._renamed,
+    LIST_DELETED: TodoList._deleted,
+    MEMBER_ADDED: TodoList._member_added,
+    MEMBER_REMOVED: TodoList._member_removed,
+}
+check_applies_exactly(_APPLY, "list")

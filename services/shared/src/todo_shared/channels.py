@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from todo_shared.event_registry import STORE_EVENTS
+
 PUBLIC_NAME = re.compile(r"[a-z0-9_.-]{1,64}")
 USER_ID = re.compile(r"[0-9]{1,20}")
 
@@ -39,12 +41,8 @@ def user_channel(user_id: str) -> str:
 
 
 def channels_for(event_type: str, data: Mapping[str, Any]) -> list[str]:
-    """The channels a store event is broadcast to (the table in CONTRACT.md §3)."""
-    channels = [list_channel(str(data["list_id"]))]
-    if event_type == "ListCreated":
-        channels.append(user_channel(str(data["owner_id"])))
-    elif event_type in {"MemberAdded", "MemberRemoved"}:
-        channels.append(user_channel(str(data["user_id"])))
-    elif event_type == "ListDeleted":
-        channels.extend(user_channel(str(uid)) for uid in data["member_ids"])
-    return channels
+    """The channels a store event is broadcast to (the registry's rule, CONTRACT.md §3)."""
+    known = STORE_EVENTS.get(event_type)
+    if known is None:
+        raise KeyError(f"{event_type} is not a store event type")
+    return known.channels(data)

@@ -1,6 +1,6 @@
 """The event envelope (CONTRACT.md §3): build, encode, parse and validate.
 
-Validation uses the JSON Schemas shipped in ``todo_shared/schemas`` so that what this code
+Validation uses the JSON Schemas found by :func:`todo_shared.schema_files.schema_dir` so that what this code
 accepts is exactly what a service in another language can check before it publishes.
 """
 
@@ -11,25 +11,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from todo_shared.event_registry import STORE_EVENT_TYPES, STORE_EVENTS
+from todo_shared.json_text import JsonTextError, decode_json_text
+from todo_shared.schema_files import ENVELOPE_SCHEMA, load_schema
+
 MAX_MESSAGE_BYTES = 64 * 1024
 SCHEMA_VERSION = 1
-STORE_EVENT_TYPES = (
-    "ListCreated",
-    "ListRenamed",
-    "ListDeleted",
-    "MemberAdded",
-    "MemberRemoved",
-    "TodoCreated",
-    "TodoRenamed",
-    "TodoCompleted",
-    "TodoReopened",
-    "TodoDeleted",
-)
 
 Envelope = dict[str, Any]
 
@@ -43,20 +34,14 @@ class EnvelopeError(ValueError):
         self.detail = detail
 
 
-def _load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("todo_shared").joinpath("schemas", name).read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
 @cache
 def _envelope_validator() -> Draft202012Validator:
-    return Draft202012Validator(_load_schema("envelope.schema.json"))
+    return Draft202012Validator(load_schema(ENVELOPE_SCHEMA))
 
 
 @cache
 def _data_validator(event_type: str) -> Draft202012Validator:
-    return Draft202012Validator(_load_schema(f"data/{event_type}.schema.json"))
+    return Draft202012Validator(load_schema(STORE_EVENTS[event_type].data_schema))
 
 
 def _first_error(validator: Draft202012Validator, instance: object, where: str) -> str | None:
@@ -102,13 +87,9 @@ def parse_message(body: bytes) -> Envelope:
     if len(body) > MAX_MESSAGE_BYTES:
         raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
     try:
-        decoded = json.loads(body)
-        # Lone surrogate escapes ("\ud800") decode but are not text anyone can re-encode.
-        json.dumps(decoded, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        raise EnvelopeError("not_json", "nested too deeply") from None
-    except (UnicodeError, ValueError) as exc:
-        raise EnvelopeError("not_json", str(exc)[:200]) from None
+        decoded = decode_json_text(body)
+    except JsonTextError as exc:
+        raise EnvelopeError("not_json", exc.detail) from None
     return validate_envelope(decoded)
 
 

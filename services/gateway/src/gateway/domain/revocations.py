@@ -1,6 +1,7 @@
 """Which (user, list) pairs lost access, and at which store position.
 
-A ``MemberRemoved`` or ``ListDeleted`` at position ``p`` revokes ``list:<id>`` for every
+A revoking event (``MemberRemoved``, ``ListDeleted``: ``todo_shared.event_registry``) at
+position ``p`` revokes ``list:<id>`` for every
 token of the affected user issued before ``p`` (a token carries the store position at issue;
 CONTRACT.md §5). Entries are kept for the token lifetime: after that every token issued
 before the event has expired anyway.
@@ -12,17 +13,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from todo_shared.event_registry import event_type
+
 Clock = Callable[[], float]
 
 
 def revocations_in(envelope: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """The ``(user_id, list_id)`` pairs a store event revokes; none for other events."""
-    data = envelope.get("data") or {}
-    if envelope.get("type") == "MemberRemoved":
-        yield str(data["user_id"]), str(data["list_id"])
-    elif envelope.get("type") == "ListDeleted":
-        for user_id in data.get("member_ids", []):
-            yield str(user_id), str(data["list_id"])
+    """The ``(user_id, list_id)`` pairs a store event revokes (the registry's rule)."""
+    known = event_type(str(envelope.get("type")))
+    if known is not None:
+        yield from known.revoked(envelope.get("data") or {})
 
 
 class RevocationTable:
@@ -69,13 +69,12 @@ class RevocationTable:
 
 def access_change(envelope: Mapping[str, Any], user_id: str, list_id: str) -> str | None:
     """``"revoked"`` or ``"granted"`` when a store event changes ``user_id``'s access."""
-    if (user_id, list_id) in set(revocations_in(envelope)):
-        return "revoked"
-    data = envelope.get("data") or {}
-    if str(data.get("list_id")) != list_id:
+    known = event_type(str(envelope.get("type")))
+    if known is None:
         return None
-    if envelope.get("type") == "MemberAdded" and str(data.get("user_id")) == user_id:
-        return "granted"
-    if envelope.get("type") == "ListCreated" and str(data.get("owner_id")) == user_id:
+    data = envelope.get("data") or {}
+    if (user_id, list_id) in known.revoked(data):
+        return "revoked"
+    if (user_id, list_id) in known.granted(data):
         return "granted"
     return None

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from todo_shared.event_registry import MEMBERSHIP_EVENT_TYPES
 from todo_shared.readmodels.models import (
     ActivityView,
     ListMemberView,
@@ -27,7 +28,6 @@ from projector.domain.rows import Event, ListRow, MemberRow, TodoRow
 from projector.domain.state import Changes, ReadModels
 
 CHECKPOINT_NAME = "read-models"
-MEMBER_EVENTS = {"ListCreated", "ListDeleted", "MemberAdded", "MemberRemoved"}
 READ_MODEL_TABLES = (ActivityView, TodoView, ListMemberView, ListView)
 
 
@@ -84,7 +84,9 @@ def load_for(events: list[Event], usernames: dict[str, str]) -> ReadModels:
         str(v["list_id"]): ListRow(**{**v, "list_id": str(v["list_id"])})
         for v in ListView.objects.filter(list_id__in=list_ids).values()
     }
-    member_lists = _str_ids(e.data.get("list_id") for e in events if e.type in MEMBER_EVENTS)
+    member_lists = _str_ids(
+        e.data.get("list_id") for e in events if e.type in MEMBERSHIP_EVENT_TYPES
+    )
     members = {
         (str(v["list_id"]), v["user_id"]): MemberRow(
             str(v["list_id"]), v["user_id"], v["username"], v["position"]

@@ -14,6 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from todo_shared.event_registry import (
+    LIST_CREATED,
+    LIST_DELETED,
+    LIST_RENAMED,
+    MEMBER_ADDED,
+    MEMBER_REMOVED,
+    TODO_COMPLETED,
+    TODO_CREATED,
+    TODO_DELETED,
+    TODO_RENAMED,
+    TODO_REOPENED,
+    check_handles_exactly,
+)
+
 from projector.domain.rows import ActivityRow, Event, ListRow, MemberRow, TodoRow
 from projector.domain.state import ReadModels
 from projector.domain.summaries import summarize
@@ -186,17 +200,18 @@ def apply_todo_deleted(models: ReadModels, event: Event) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "ListCreated": apply_list_created,
-    "ListRenamed": apply_list_renamed,
-    "ListDeleted": apply_list_deleted,
-    "MemberAdded": apply_member_added,
-    "MemberRemoved": apply_member_removed,
-    "TodoCreated": apply_todo_created,
-    "TodoRenamed": apply_todo_renamed,
-    "TodoCompleted": apply_todo_completed,
-    "TodoReopened": apply_todo_reopened,
-    "TodoDeleted": apply_todo_deleted,
+    LIST_CREATED.name: apply_list_created,
+    LIST_RENAMED.name: apply_list_renamed,
+    LIST_DELETED.name: apply_list_deleted,
+    MEMBER_ADDED.name: apply_member_added,
+    MEMBER_REMOVED.name: apply_member_removed,
+    TODO_CREATED.name: apply_todo_created,
+    TODO_RENAMED.name: apply_todo_renamed,
+    TODO_COMPLETED.name: apply_todo_completed,
+    TODO_REOPENED.name: apply_todo_reopened,
+    TODO_DELETED.name: apply_todo_deleted,
 }
+check_handles_exactly(HANDLERS, "the projector's HANDLERS")
 
 
 def apply_event(models: ReadModels, event: Event) -> None:
