@@ -3,7 +3,8 @@
 PostgreSQL: a session advisory lock on a dedicated connection — if the holder dies, its
 connection closes and the lock is free. The same connection LISTENs for the store's NOTIFY,
 so the relay wakes within milliseconds of a commit. SQLite (development): an ``flock`` on a
-file next to the database, and polling.
+file next to the database, and polling. Tests: :class:`InMemoryRelayLock`. All three pass
+one contract suite (``tests/contracts/relay_lock.py``).
 """
 
 from __future__ import annotations
@@ -11,17 +12,29 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
-from todo_shared.eventstore.recorder import NOTIFY_CHANNEL
+from todo_shared.eventstore.interface import NOTIFY_CHANNEL
 
 
 class RelayLock(Protocol):
-    def try_acquire(self) -> bool: ...
-    def wait_for_commit(self, timeout: float) -> None: ...
-    def release(self) -> None: ...
+    """At most one holder at a time, across processes; the holder waits for commits."""
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; True when this instance holds it (again)."""
+        ...
+
+    def wait_for_commit(self, timeout: float) -> None:
+        """Return after a commit to the store or ``timeout`` seconds, whichever first."""
+        ...
+
+    def release(self) -> None:
+        """Give the lock back (a no-op when not held)."""
+        ...
 
 
 def _lock_key(name: str) -> int:
@@ -65,7 +78,12 @@ class PostgresRelayLock:
         conn.execute("SELECT 1")  # proves the connection (and so the lock) is still there
 
     def release(self) -> None:
+        """Unlock, then close: closing alone frees the lock only once the server notices."""
         if self.conn is not None and not self.conn.closed:
+            try:
+                self.conn.execute("SELECT pg_advisory_unlock_all()")
+            except psycopg.Error:  # the connection died: its lock went with it
+                pass
             self.conn.close()
         self.conn = None
 
@@ -90,11 +108,52 @@ class FileRelayLock:
         return True
 
     def wait_for_commit(self, timeout: float) -> None:
-        import time
-
         time.sleep(min(timeout, self.poll_interval))
 
     def release(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+class InMemoryRelayLock:
+    """A lock shared by the instances made from one :class:`InMemoryLockTable` (tests)."""
+
+    def __init__(self, table: InMemoryLockTable) -> None:
+        self.table = table
+        self.held = False
+
+    def try_acquire(self) -> bool:
+        with self.table.condition:
+            if self.table.holder in (None, self):
+                self.table.holder = self
+                self.held = True
+        return self.held
+
+    def wait_for_commit(self, timeout: float) -> None:
+        with self.table.condition:
+            seen = self.table.commits
+            self.table.condition.wait_for(lambda: self.table.commits != seen, timeout)
+
+    def release(self) -> None:
+        with self.table.condition:
+            if self.table.holder is self:
+                self.table.holder = None
+            self.held = False
+
+
+class InMemoryLockTable:
+    """The shared state of in-memory relay locks; :meth:`committed` wakes the waiters."""
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.holder: InMemoryRelayLock | None = None
+        self.commits = 0
+
+    def lock(self) -> InMemoryRelayLock:
+        return InMemoryRelayLock(self)
+
+    def committed(self) -> None:
+        with self.condition:
+            self.commits += 1
+            self.condition.notify_all()

@@ -19,7 +19,8 @@ from django.utils import timezone
 from pika.adapters.blocking_connection import BlockingConnection
 from todo_shared.amqp import Backoff, ConfirmingPublisher, Topology, connect
 from todo_shared.amqp.connection import CONNECTION_ERRORS
-from todo_shared.eventstore.recorder import EventRecorder, to_envelope
+from todo_shared.eventstore.interface import Recorder, to_envelope
+from todo_shared.eventstore.recorder import recorder_for
 
 from todo_api.relay import metrics
 from todo_api.relay.lock import RelayLock
@@ -34,12 +35,19 @@ IDLE_WAIT = 1.0
 class Relay:
     """One relay process's loop. ``stop`` (a SIGTERM) ends it after the message in hand."""
 
-    def __init__(self, amqp_url: str, topology: Topology, lock: RelayLock, name: str = "default"):
+    def __init__(
+        self,
+        amqp_url: str,
+        topology: Topology,
+        lock: RelayLock,
+        name: str = "default",
+        recorder: Recorder | None = None,
+    ):
         self.amqp_url = amqp_url
         self.topology = topology
         self.lock = lock
         self.name = name
-        self.recorder = EventRecorder()
+        self.recorder = recorder or recorder_for()
         self.stop = threading.Event()
         self.role = "starting"
         self.broker: BlockingConnection | None = None

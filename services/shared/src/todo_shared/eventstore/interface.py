@@ -20,6 +20,9 @@ from typing import Any, Protocol
 
 from todo_shared.envelope import Envelope, build_envelope
 
+#: PostgreSQL ``NOTIFY`` channel an append signals at commit (the relay LISTENs on it).
+NOTIFY_CHANNEL = "todo_event_store"
+
 
 class ConcurrencyError(Exception):
     """A stream moved on since the caller read it."""

@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from todo_shared.eventstore.interface import (
+    NOTIFY_CHANNEL,
     ConcurrencyError,
     EventRecord,
     NewEvent,
@@ -46,9 +47,6 @@ __all__ = [
     "recorder_for",
     "to_envelope",
 ]
-
-NOTIFY_CHANNEL = "todo_event_store"
-
 
 class DjangoRecorder:
     """What both database backends share: the ORM queries on database alias ``using``."""
