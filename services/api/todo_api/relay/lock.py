@@ -9,6 +9,7 @@ one contract suite (``tests/contracts/relay_lock.py``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -80,10 +81,8 @@ class PostgresRelayLock:
     def release(self) -> None:
         """Unlock, then close: closing alone frees the lock only once the server notices."""
         if self.conn is not None and not self.conn.closed:
-            try:
+            with contextlib.suppress(psycopg.Error):  # a dead connection took its lock along
                 self.conn.execute("SELECT pg_advisory_unlock_all()")
-            except psycopg.Error:  # the connection died: its lock went with it
-                pass
             self.conn.close()
         self.conn = None
 
