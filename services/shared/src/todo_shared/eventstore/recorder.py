@@ -48,6 +48,7 @@ __all__ = [
     "to_envelope",
 ]
 
+
 class DjangoRecorder:
     """What both database backends share: the ORM queries on database alias ``using``."""
 
