@@ -47,7 +47,7 @@ class FakeTables:
 
     def write(self, changes: Changes) -> None:
         for table in (self.members, self.todos, self.activity):
-            for key in [k for k, r in table.items() if r.list_id in changes.deleted_lists]:
+            for key in [k for k, r in table.items() if r.list_id in changes.purged_lists]:
                 del table[key]  # type: ignore[attr-defined]
         for key in changes.lists_deleted:
             self.lists.pop(key, None)

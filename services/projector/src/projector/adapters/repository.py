@@ -102,9 +102,9 @@ def load_for(events: list[Event], usernames: dict[str, str]) -> ReadModels:
 
 def write_changes(changes: Changes) -> None:
     """Write what a batch changed: deletions first, then upserts, then new activity rows."""
-    if changes.deleted_lists:
+    if changes.purged_lists:
         for model in (ListMemberView, TodoView, ActivityView):
-            model.objects.filter(list_id__in=changes.deleted_lists).delete()
+            model.objects.filter(list_id__in=changes.purged_lists).delete()
     if changes.lists_deleted:
         ListView.objects.filter(list_id__in=changes.lists_deleted).delete()
     if changes.members_deleted:

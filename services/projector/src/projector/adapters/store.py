@@ -1,16 +1,15 @@
-"""Reading the event store (``todo_shared.eventstore``) for the projection."""
+"""Reading the event store for the projection, through any ``todo_shared`` recorder."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from todo_shared.eventstore.models import StoredEvent
-from todo_shared.eventstore.recorder import EventRecorder
+from todo_shared.eventstore.interface import EventRecord, Recorder
 
 from projector.domain.rows import Event
 
 
-def to_event(row: StoredEvent) -> Event:
+def to_event(row: EventRecord) -> Event:
     return Event(
         position=row.position,
         type=row.type,
@@ -23,30 +22,29 @@ def to_event(row: StoredEvent) -> Event:
     )
 
 
-def read_events(after: int, limit: int, through: int | None = None) -> list[Event]:
-    """Store events with ``after < position (<= through)``, ascending, at most ``limit``."""
-    rows = StoredEvent.objects.filter(position__gt=after)
-    if through is not None:
-        rows = rows.filter(position__lte=through)
-    return [to_event(row) for row in rows.order_by("position")[:limit]]
+class StoreReader:
+    """The store as the projector reads it: events after a position, and lookups."""
 
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
 
-def head_position() -> int:
-    """The newest stored position (0 for an empty store)."""
-    return EventRecorder().last_position()
+    def read_events(self, after: int, limit: int, through: int | None = None) -> list[Event]:
+        """Store events with ``after < position (<= through)``, ascending, at most ``limit``."""
+        return [to_event(row) for row in self.recorder.read_all(after, limit, through)]
 
+    def head_position(self) -> int:
+        """The newest stored position (0 for an empty store)."""
+        return self.recorder.head()
 
-def event_ids_at(positions: list[int]) -> dict[int, str]:
-    """``position → event id`` for those of ``positions`` that are stored."""
-    found = StoredEvent.objects.filter(position__in=positions).values_list("position", "event_id")
-    return {position: str(event_id) for position, event_id in found}
+    def event_ids_at(self, positions: list[int]) -> dict[int, str]:
+        """``position → event id`` for those of ``positions`` that are stored."""
+        return {row.position: str(row.event_id) for row in self.recorder.read_positions(positions)}
 
+    def recorded_at(self, position: int) -> datetime | None:
+        """When the event at ``position`` was stored (``None`` if there is none)."""
+        row = self.stored_event(position)
+        return None if row is None else row.recorded_at
 
-def recorded_at(position: int) -> datetime | None:
-    """When the event at ``position`` was stored (``None`` if there is none)."""
-    row = StoredEvent.objects.filter(position=position).values_list("recorded_at", flat=True)
-    return next(iter(row), None)
-
-
-def stored_event(position: int) -> StoredEvent | None:
-    return StoredEvent.objects.filter(position=position).first()
+    def stored_event(self, position: int) -> EventRecord | None:
+        found = self.recorder.read_positions([position])
+        return found[0] if found else None

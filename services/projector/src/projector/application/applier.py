@@ -17,25 +17,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import InterfaceError, OperationalError, transaction
-
 from projector import metrics
-from projector.adapters import locks, repository, store
-from projector.adapters.usernames import UsernameCache
+from projector.adapters.store import StoreReader
+from projector.application.ports import ReadModelTables, UsernameLookup
 from projector.domain.handlers import apply_event
 from projector.domain.rows import Event
 
 log = logging.getLogger(__name__)
 
-# The database is unreachable or the transaction lost a race: retry, it is nobody's fault.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-
 
 class Paused(Exception):
     """A rebuild holds the read models; apply nothing until it is done."""
-
-
-RETRY_LATER: tuple[type[BaseException], ...] = (Paused, *TRANSIENT_ERRORS)
 
 
 class ApplyFailed(Exception):
@@ -70,12 +62,18 @@ class Applier:
 
     def __init__(
         self,
-        usernames: UsernameCache | None = None,
+        store: StoreReader,
+        tables: ReadModelTables,
+        usernames: UsernameLookup,
         chunk_size: int = 500,
         max_failures: int = 3,
         on_chunk: Callable[[int, int], None] | None = None,
     ) -> None:
-        self.usernames = usernames or UsernameCache()
+        self.store = store
+        self.tables = tables
+        # A rebuild, or the database being unreachable / losing a race: nobody's fault.
+        self.retry_later: tuple[type[BaseException], ...] = (Paused, *tables.transient_errors)
+        self.usernames = usernames
         self.chunk_size = chunk_size
         self.max_failures = max_failures
         self.on_chunk = on_chunk  # (events applied, checkpoint) after each commit
@@ -87,15 +85,15 @@ class Applier:
         Returns ``(events applied, checkpoint)``. Raises :class:`Paused` during a rebuild.
         """
         started = time.perf_counter()
-        with transaction.atomic():
-            if not locks.try_share_projection():
+        with self.tables.transaction():
+            if not self.tables.try_share_projection():
                 raise Paused()
-            checkpoint = repository.lock_checkpoint()
-            events = store.read_events(checkpoint, limit, through)
+            checkpoint = self.tables.lock_checkpoint()
+            events = self.store.read_events(checkpoint, limit, through)
             if not events:
                 return 0, checkpoint
             self._project(events)
-            repository.save_checkpoint(events[-1].position)
+            self.tables.save_checkpoint(events[-1].position)
         metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(events))
         metrics.EVENTS_APPLIED.inc(len(events))
@@ -103,10 +101,10 @@ class Applier:
         return len(events), events[-1].position
 
     def _project(self, events: list[Event]) -> None:
-        models = repository.load_for(events, self.usernames.for_events(events))
+        models = self.tables.load_for(events, self.usernames.for_events(events))
         for event in events:
             apply_event(models, event)
-        repository.write_changes(models.changes())
+        self.tables.write_changes(models.changes())
 
     def advance(
         self,
@@ -123,7 +121,7 @@ class Applier:
             skipped_before = len(progress.skipped)
             try:
                 count, checkpoint = self.apply_next(self.chunk_size, through)
-            except RETRY_LATER:
+            except self.retry_later:
                 raise
             except Exception:
                 count, checkpoint = self._apply_singly(progress)
@@ -139,14 +137,14 @@ class Applier:
 
     def _apply_singly(self, progress: Progress) -> tuple[int, int]:
         """After a chunk failed: one event per transaction, to find and isolate the bad one."""
-        applied, checkpoint = 0, repository.read_checkpoint()
+        applied, checkpoint = 0, self.tables.read_checkpoint()
         for _ in range(self.chunk_size):
             try:
                 count, checkpoint = self.apply_next(1)
-            except RETRY_LATER:
+            except self.retry_later:
                 raise
             except Exception as exc:
-                skipped = self._failed(repository.read_checkpoint() + 1, exc)
+                skipped = self._failed(self.tables.read_checkpoint() + 1, exc)
                 progress.skipped.append(skipped)
                 checkpoint = skipped.position
                 continue
@@ -171,6 +169,6 @@ class Applier:
         return Skipped(position, repr(error)[:500])
 
     def _skip(self, position: int) -> None:
-        with transaction.atomic():
-            if repository.lock_checkpoint() == position - 1:
-                repository.save_checkpoint(position)
+        with self.tables.transaction():
+            if self.tables.lock_checkpoint() == position - 1:
+                self.tables.save_checkpoint(position)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projector import metrics
-from projector.adapters import repository, store
+from projector.adapters.store import StoreReader
+from projector.application.ports import ReadModelTables
 
 
 @dataclass
@@ -52,9 +53,9 @@ class Status:
         return healthy, details
 
 
-def measure_lag(status: Status) -> None:
+def measure_lag(status: Status, store: StoreReader, tables: ReadModelTables) -> None:
     """Read the checkpoint and the store's head; update ``status`` and the gauges."""
-    checkpoint = repository.read_checkpoint()
+    checkpoint = tables.read_checkpoint()
     head = store.head_position()
     lag_seconds = 0.0
     if head > checkpoint:

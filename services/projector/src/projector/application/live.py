@@ -18,17 +18,15 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.db import connection as db_connection
 from pika.adapters.blocking_connection import BlockingChannel
 from todo_shared.amqp import Backoff, Delivery, Topology, properties_for
 from todo_shared.amqp.connection import CONNECTION_ERRORS
 from todo_shared.envelope import Envelope, EnvelopeError, encode, parse_message
-from todo_shared.eventstore.recorder import to_envelope
+from todo_shared.eventstore.interface import to_envelope
 
 from projector import metrics
-from projector.adapters import store
 from projector.adapters.dead_letters import DeadLetterer
-from projector.application.applier import TRANSIENT_ERRORS, Applier, ApplyFailed, Paused, Progress
+from projector.application.applier import Applier, ApplyFailed, Paused, Progress
 from projector.application.lag import Status, measure_lag
 
 log = logging.getLogger(__name__)
@@ -140,10 +138,10 @@ class LiveProjection:
             self.status.update(state="paused_for_rebuild")
             metrics.PAUSED.set(1)
             return False
-        except TRANSIENT_ERRORS as exc:
+        except self.applier.tables.transient_errors as exc:
             log.warning("database unavailable; retrying", extra={"error": repr(exc)[:300]})
             self.status.update(database_ok=False, last_error=repr(exc)[:300])
-            db_connection.close()
+            self.applier.tables.reset_connection()
             return False
         except ApplyFailed as exc:
             self.status.update(last_error=str(exc)[:300])
@@ -159,7 +157,7 @@ class LiveProjection:
         metrics.PAUSED.set(0)
         self.status.update(database_ok=True, checkpoint=self.checkpoint, last_error="")
         for skipped in progress.skipped:
-            row = store.stored_event(skipped.position)
+            row = self.applier.store.stored_event(skipped.position)
             if row is not None and self.dead_letters is not None:
                 envelope = to_envelope(row)
                 self.dead_letters.send(
@@ -169,7 +167,9 @@ class LiveProjection:
     def _check_against_store(
         self, positioned: list[tuple[Delivery, Envelope]], before: int
     ) -> None:
-        stored = store.event_ids_at(sorted({int(env["position"]) for _, env in positioned}))
+        stored = self.applier.store.event_ids_at(
+            sorted({int(env["position"]) for _, env in positioned})
+        )
         seen: set[int] = set()
         for delivery, envelope in positioned:
             position = int(envelope["position"])
@@ -197,11 +197,12 @@ class LiveProjection:
     def _measure(self, force: bool = False) -> None:
         if not force and time.monotonic() - self.status.refreshed_at < 0.25:
             return
+        tables = self.applier.tables
         try:
-            measure_lag(self.status)
-        except TRANSIENT_ERRORS as exc:
+            measure_lag(self.status, self.applier.store, tables)
+        except tables.transient_errors as exc:
             self.status.update(database_ok=False, last_error=repr(exc)[:300])
-            db_connection.close()
+            tables.reset_connection()
 
     def _pump(self) -> None:
         """Between transactions of a long catch-up: keep the broker connection's heartbeats."""

@@ -24,10 +24,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
-from projector.adapters import locks, repository, store
+from projector.adapters.store import StoreReader
 from projector.application.applier import Applier, ApplyFailed, Skipped
+from projector.application.ports import ReadModelTables, UsernameLookup
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +43,18 @@ class RebuildResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def clear() -> None:
+def clear(tables: ReadModelTables) -> None:
     """Empty the read models and reset the checkpoint, in one transaction."""
-    with transaction.atomic():
-        repository.lock_checkpoint()
-        repository.clear_read_models()
-        repository.save_checkpoint(0)
+    with tables.transaction():
+        tables.lock_checkpoint()
+        tables.clear_read_models()
+        tables.save_checkpoint(0)
 
 
 def rebuild(
+    store: StoreReader,
+    tables: ReadModelTables,
+    usernames: UsernameLookup,
     batch_size: int,
     on_progress: Callable[[int, int], None],
     should_stop: Callable[[], bool] = lambda: False,
@@ -61,11 +63,11 @@ def rebuild(
 
     Raises :class:`RebuildRunning` when another rebuild is under way.
     """
-    if not locks.try_become_only_rebuild():
+    if not tables.try_become_only_rebuild():
         raise RebuildRunning("another rebuild is running")
     try:
-        locks.take_projection()
-        clear()
+        tables.take_projection()
+        clear(tables)
         result = RebuildResult()
         total = store.head_position()
         on_progress(0, total)
@@ -78,7 +80,9 @@ def rebuild(
                 total = store.head_position()  # writes went on meanwhile
             on_progress(checkpoint, total)
 
-        applier = Applier(chunk_size=batch_size, max_failures=3, on_chunk=chunk_done)
+        applier = Applier(
+            store, tables, usernames, chunk_size=batch_size, max_failures=3, on_chunk=chunk_done
+        )
         while not should_stop():
             try:
                 progress = applier.advance(None, should_stop)
@@ -92,4 +96,4 @@ def rebuild(
         on_progress(result.checkpoint, max(total, result.checkpoint))
         return result
     finally:
-        locks.release_all()
+        tables.release_locks()

@@ -19,9 +19,10 @@ from projector.domain.rows import ActivityRow, ListRow, MemberKey, MemberRow, To
 class Changes:
     """What a batch did, relative to the rows it started from."""
 
-    deleted_lists: set[str]
+    #: Lists a ``ListDeleted`` removed: their members, todos and activity rows go too.
+    purged_lists: set[str]
     lists_upserted: list[ListRow]
-    lists_deleted: list[str]
+    lists_deleted: list[str]  # list rows to delete (the purged lists among them)
     members_upserted: list[MemberRow]
     members_deleted: list[MemberKey]
     todos_upserted: list[TodoRow]
@@ -48,7 +49,7 @@ class ReadModels:
     todos: dict[str, TodoRow] = field(default_factory=dict)
     activity: dict[int, ActivityRow] = field(default_factory=dict)
     usernames: Mapping[str, str] = field(default_factory=dict)
-    deleted_lists: set[str] = field(default_factory=set)
+    purged_lists: set[str] = field(default_factory=set)
     _loaded: tuple[dict[str, ListRow], dict[MemberKey, MemberRow], dict[str, TodoRow]] | None = None
 
     def mark_loaded(self) -> None:
@@ -64,7 +65,7 @@ class ReadModels:
     def remove_list(self, list_id: str) -> None:
         """Drop a list with everything of it: members, todos and activity."""
         self.lists.pop(list_id, None)
-        self.deleted_lists.add(list_id)
+        self.purged_lists.add(list_id)
         for key in [k for k in self.members if k[0] == list_id]:
             del self.members[key]
         for todo_id in [t for t, row in self.todos.items() if row.list_id == list_id]:
@@ -79,7 +80,7 @@ class ReadModels:
         members_up, members_del = _diff(members0, self.members)
         todos_up, todos_del = _diff(todos0, self.todos)
         return Changes(
-            deleted_lists=set(self.deleted_lists),
+            purged_lists=set(self.purged_lists),
             lists_upserted=lists_up,
             lists_deleted=lists_del,
             members_upserted=members_up,

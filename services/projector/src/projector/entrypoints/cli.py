@@ -89,15 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from projector.bootstrap import bootstrap
 
-    settings = bootstrap()
+    projector = bootstrap()
     if args.command == "rebuild":
         from projector.entrypoints.rebuild import run_rebuild
 
-        return run_rebuild(settings, args.batch_size, args.progress)
+        return run_rebuild(projector, args.batch_size, args.progress)
     if args.command == "dead-letters":
         from projector.entrypoints.dead_letters import run_dead_letters
 
-        return run_dead_letters(settings, args)
+        return run_dead_letters(projector.settings, args)
     from projector.entrypoints.run import run_projector
 
-    return run_projector(settings)
+    return run_projector(projector)

@@ -8,15 +8,14 @@ import sys
 import time
 import types
 
-from todo_shared.config import Settings
-
 from projector.application.rebuild import RebuildRunning, rebuild
+from projector.bootstrap import Projector
 from projector.entrypoints.progress import ProgressReporter
 
 log = logging.getLogger(__name__)
 
 
-def run_rebuild(settings: Settings, batch_size: int, progress_mode: str) -> int:
+def run_rebuild(projector: Projector, batch_size: int, progress_mode: str) -> int:
     """Rebuild; 0 when complete, 1 when refused, interrupted or an event was skipped."""
     if not 1 <= batch_size <= 100_000:
         print("--batch-size must be between 1 and 100000", file=sys.stderr)
@@ -33,7 +32,14 @@ def run_rebuild(settings: Settings, batch_size: int, progress_mode: str) -> int:
     started = time.monotonic()
     log.info("rebuild started", extra={"batch_size": batch_size})
     try:
-        result = rebuild(batch_size, reporter.update, lambda: stopping)
+        result = rebuild(
+            projector.store,
+            projector.tables,
+            projector.usernames,
+            batch_size,
+            reporter.update,
+            lambda: stopping,
+        )
     except RebuildRunning as exc:
         print(f"rebuild refused: {exc}", file=sys.stderr)
         return 1

@@ -9,15 +9,12 @@ import threading
 import types
 
 from django.db import DatabaseError, ProgrammingError
-from django.db import connection as db_connection
 from todo_shared.amqp import Backoff, Topology, run_consumer
-from todo_shared.config import Settings
 from todo_shared.observability import serve_in_thread
 
-from projector.adapters import repository
-from projector.application.applier import TRANSIENT_ERRORS, Applier
 from projector.application.lag import Status, measure_lag
 from projector.application.live import LiveProjection
+from projector.bootstrap import Projector
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +32,33 @@ def _install_signals(stop: threading.Event, status: Status) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
 
-def _wait_for_database(stop: threading.Event, status: Status) -> bool:
+def wait_for_database(projector: Projector, stop: threading.Event, status: Status) -> bool:
     """Create the checkpoint row once the database answers; False if stopped first.
 
     A database without the read-model tables is a deployment error: exit with one line.
     """
+    tables = projector.tables
     backoff = Backoff(initial=0.5, cap=10.0)
     while not stop.is_set():
         try:
-            repository.ensure_checkpoint()
-            measure_lag(status)
+            tables.ensure_checkpoint()
+            measure_lag(status, projector.store, tables)
             return True
         except ProgrammingError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             print(f"database not migrated (run manage.py migrate): {first}", file=sys.stderr)
             raise SystemExit(1) from None
-        except (*TRANSIENT_ERRORS, DatabaseError) as exc:
+        except (*tables.transient_errors, DatabaseError) as exc:
             log.warning("database unavailable; retrying", extra={"error": repr(exc)[:300]})
             status.update(database_ok=False, last_error=repr(exc)[:300])
-            db_connection.close()
+            tables.reset_connection()
             stop.wait(backoff.next_delay())
     return False
 
 
-def run_projector(settings: Settings) -> int:
+def run_projector(projector: Projector) -> int:
     """Run until SIGTERM/SIGINT; exit status 0 after a clean stop."""
+    settings = projector.settings
     stop = threading.Event()
     status = Status()
     _install_signals(stop, status)
@@ -69,10 +68,10 @@ def run_projector(settings: Settings) -> int:
         print(f"cannot listen on PROJECTOR_PORT {settings.projector_port}: {exc}", file=sys.stderr)
         return 1
     try:
-        if not _wait_for_database(stop, status):
+        if not wait_for_database(projector, stop, status):
             return 0
         topology = Topology(settings.events_exchange, settings.projector_queue)
-        live = LiveProjection(Applier(), topology, status, stop.is_set)
+        live = LiveProjection(projector.applier(), topology, status, stop.is_set)
         log.info(
             "projector starting",
             extra={"queue": settings.projector_queue, "checkpoint": status.checkpoint},
@@ -92,6 +91,6 @@ def run_projector(settings: Settings) -> int:
         )
     finally:
         server.shutdown()
-        db_connection.close()
+        projector.tables.reset_connection()
     log.info("projector stopped", extra={"checkpoint": live.checkpoint})
     return 0
