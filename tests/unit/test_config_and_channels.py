@@ -4,7 +4,7 @@ import time
 
 import jwt
 import pytest
-from todo_shared.amqp import Backoff
+from todo_shared.amqp import Backoff, Topology
 from todo_shared.channels import channels_for, is_valid_channel
 from todo_shared.config import REPO_ROOT, ConfigError, database_config, load_settings
 from todo_shared.tokens import TokenError, issue_service_token, issue_token, verify_token
@@ -17,8 +17,11 @@ def test_defaults_follow_the_contract():
     assert settings.database_url == "sqlite:///var/todo.sqlite3"
     assert settings.amqp_url == "amqp://guest:guest@localhost:5672/%2F"
     assert settings.events_exchange == "todo.events"
-    assert settings.dead_letter_exchange == "todo.events.dlx"
-    assert settings.dead_letter_queue == "todo.events.dead"
+    topology = Topology(settings.events_exchange, settings.projector_queue)
+    assert (topology.dead_letter_exchange, topology.dead_letter_queue) == (
+        "todo.events.dlx",
+        "todo.events.dead",
+    )
     assert settings.projector_queue == "projector.read-models"
     assert settings.api_url == "http://localhost:8000"
     assert settings.realtime_token_ttl == 600

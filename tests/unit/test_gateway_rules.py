@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from gateway.domain.access import Allowed, Refused, authorise_channel
-from gateway.domain.rate_limit import TokenBucket
 from gateway.domain.requests import SubscribeRequest, parse_subscribe, parse_unsubscribe
 from gateway.domain.revocations import RevocationTable, access_change, revocations_in
 from gateway.entrypoints.origins import origin_checker
+from todo_shared.rate_limit import TokenBucket
 from todo_shared.tokens import RealtimeClaims
 
 LIST_ID = str(uuid.uuid4())

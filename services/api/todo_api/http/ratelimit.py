@@ -7,32 +7,22 @@ It is per process, which is enough to blunt password guessing against one API in
 from __future__ import annotations
 
 import math
-import threading
-import time
 
 from django.http import HttpRequest
+from todo_shared.rate_limit import KeyedBuckets
 
 from todo_api.http.errors import ApiError
 
 AUTH_BURST = 30
 AUTH_PER_MINUTE = 30.0
-_buckets: dict[str, tuple[float, float]] = {}
-_lock = threading.Lock()
+_buckets = KeyedBuckets(AUTH_BURST, AUTH_PER_MINUTE / 60.0)
 
 
 def limit_auth(request: HttpRequest) -> None:
-    address = request.META.get("REMOTE_ADDR", "?")
-    now = time.monotonic()
-    rate = AUTH_PER_MINUTE / 60.0
-    with _lock:
-        tokens, stamp = _buckets.get(address, (float(AUTH_BURST), now))
-        tokens = min(float(AUTH_BURST), tokens + (now - stamp) * rate)
-        if tokens < 1.0:
-            wait = math.ceil((1.0 - tokens) / rate)
-            _buckets[address] = (tokens, now)
-            raise ApiError(
-                "rate_limited", "too many attempts; slow down", headers={"Retry-After": str(wait)}
-            )
-        _buckets[address] = (tokens - 1.0, now)
-        if len(_buckets) > 10_000:
-            _buckets.clear()
+    wait = _buckets.take(request.META.get("REMOTE_ADDR", "?"))
+    if wait is not None:
+        raise ApiError(
+            "rate_limited",
+            "too many attempts; slow down",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )

@@ -48,14 +48,6 @@ class Settings:
     gateway_public_url: str = ""
     warnings: tuple[str, ...] = ()
 
-    @property
-    def dead_letter_exchange(self) -> str:
-        return f"{self.events_exchange}.dlx"
-
-    @property
-    def dead_letter_queue(self) -> str:
-        return f"{self.events_exchange}.dead"
-
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name, "").strip()

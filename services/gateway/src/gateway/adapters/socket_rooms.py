@@ -128,8 +128,5 @@ class SocketRooms:
         if engine_socket is not None:
             engine_socket.close(wait=False, abort=False, reason=self.sio.reason.SERVER_DISCONNECT)
 
-    def open_sids(self) -> list[str]:
-        return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, None)]
-
     def transports_open(self) -> int:
         return len(self.sio.eio.sockets)

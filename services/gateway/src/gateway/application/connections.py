@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
+from todo_shared.rate_limit import TokenBucket
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
 from gateway import metrics
 from gateway.adapters.socket_rooms import SocketRooms
 from gateway.application.sessions import Session, SessionRegistry
-from gateway.domain.rate_limit import TokenBucket
 from gateway.options import GatewayOptions
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from todo_shared.rate_limit import TokenBucket
 from todo_shared.tokens import RealtimeClaims
 
 from gateway.domain.ordering import Coverage
-from gateway.domain.rate_limit import TokenBucket
 
 Envelope = dict[str, Any]
 

@@ -41,6 +41,14 @@ class Revoked(Exception):
     """The connection's user lost the list while it was being caught up."""
 
 
+class CatchUpAborted(Exception):
+    """The catch-up was stopped: ``reason`` is ``slow_consumer`` or ``closed``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"catch-up stopped: {reason}")
+        self.reason = reason
+
+
 class Subscriptions:
     """The subscribe/unsubscribe use cases of one gateway process."""
 
@@ -108,6 +116,9 @@ class Subscriptions:
             except EventsUnavailable as exc:
                 log.warning("catch-up failed", extra={"sid": sid, "error": str(exc)})
                 return refuse("unavailable", "missed events cannot be fetched now; retry")
+            except CatchUpAborted as exc:
+                log.info("catch-up aborted", extra={"sid": sid, "reason": exc.reason})
+                return refuse("unavailable", f"the catch-up was stopped ({exc.reason}); retry")
             except Revoked:
                 return refuse("forbidden", "access to this list was revoked")
 
@@ -192,7 +203,7 @@ class Subscriptions:
         if catch_up.aborted == "revoked":
             raise Revoked
         if catch_up.aborted is not None:
-            raise EventsUnavailable(f"catch-up stopped: {catch_up.aborted}")
+            raise CatchUpAborted(catch_up.aborted)
 
     def _send(
         self,
@@ -241,7 +252,7 @@ class Subscriptions:
         ahead: int | None,
     ) -> None:
         if session.closing:
-            raise EventsUnavailable("the connection closed during the catch-up")
+            raise CatchUpAborted("closed")
         self.registry.join(session, channel, start, claims.user_id if claims else None)
         self.rooms.join(session.sid, channel)
         if ahead is not None and ahead > (self.cursor.position or 0):
