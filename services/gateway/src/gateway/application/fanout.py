@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gateway import metrics
-from gateway.adapters.socket_rooms import SocketRooms
+from gateway.application.ports import Rooms
 from gateway.application.sessions import SessionRegistry
 from gateway.domain.ordering import Arrival, RecentIds, StreamCursor
 from gateway.domain.revocations import RevocationTable
@@ -37,7 +37,7 @@ class Fanout:
 
     def __init__(
         self,
-        rooms: SocketRooms,
+        rooms: Rooms,
         registry: SessionRegistry,
         cursor: StreamCursor,
         revocations: RevocationTable,

@@ -17,9 +17,9 @@ from typing import Any
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
 from gateway import metrics
-from gateway.adapters.events_api import EventsApi, EventsUnavailable
-from gateway.adapters.socket_rooms import SocketRooms
+from gateway.adapters.events_api import EventsUnavailable
 from gateway.application.fanout import Fanout
+from gateway.application.ports import EventsSource, Rooms
 from gateway.application.sessions import CatchUp, Session, SessionRegistry
 from gateway.domain.access import Allowed, Refused, authorise_channel, list_id_of
 from gateway.domain.ordering import StreamCursor, already_delivered, merge_live_buffer
@@ -56,9 +56,9 @@ class Subscriptions:
         self,
         *,
         registry: SessionRegistry,
-        rooms: SocketRooms,
+        rooms: Rooms,
         fanout: Fanout,
-        api: EventsApi,
+        api: EventsSource,
         cursor: StreamCursor,
         revocations: RevocationTable,
         options: GatewayOptions,
