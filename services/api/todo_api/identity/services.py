@@ -11,7 +11,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from todo_api.http.errors import ApiError
+from todo_api.application.errors import ApplicationError
 from todo_api.identity.models import ApiToken
 
 
@@ -60,18 +60,20 @@ def create_account(username: str, password: str) -> User:
     except ValidationError as exc:
         fields["password"] = " ".join(exc.messages)
     if fields:
-        raise ApiError("invalid_input", "the account cannot be created", fields)
+        raise ApplicationError("invalid_input", "the account cannot be created", fields)
     try:
         with transaction.atomic():
             if User.objects.filter(username__iexact=username).exists():
                 raise IntegrityError
             return User.objects.create_user(username=username, password=password)
     except IntegrityError:
-        raise ApiError("username_taken", "that username is taken", {"username": "taken"}) from None
+        raise ApplicationError(
+            "username_taken", "that username is taken", {"username": "taken"}
+        ) from None
 
 
 def login(username: str, password: str) -> tuple[User, str]:
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
-        raise ApiError("invalid_credentials", "wrong username or password")
+        raise ApplicationError("invalid_credentials", "wrong username or password")
     return user, issue_token(user)

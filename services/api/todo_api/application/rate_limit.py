@@ -1,7 +1,8 @@
-"""A small in-process rate limit for the credential endpoints (429 with ``Retry-After``).
+"""A small in-process rate limit for credential attempts (register, sign in: API and page).
 
 Per client address, a token bucket: ``AUTH_BURST`` attempts, refilled at ``AUTH_PER_MINUTE``.
 It is per process, which is enough to blunt password guessing against one API instance.
+:func:`check_credential_attempt` is the one function every credential entry point calls.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ import math
 import threading
 import time
 
-from django.http import HttpRequest
-
-from todo_api.http.errors import ApiError
+from todo_api.application.errors import ApplicationError
 
 AUTH_BURST = 30
 AUTH_PER_MINUTE = 30.0
@@ -20,8 +19,8 @@ _buckets: dict[str, tuple[float, float]] = {}
 _lock = threading.Lock()
 
 
-def limit_auth(request: HttpRequest) -> None:
-    address = request.META.get("REMOTE_ADDR", "?")
+def check_credential_attempt(address: str) -> None:
+    """Take one attempt from ``address``'s bucket, or raise ``rate_limited``."""
     now = time.monotonic()
     rate = AUTH_PER_MINUTE / 60.0
     with _lock:
@@ -30,9 +29,7 @@ def limit_auth(request: HttpRequest) -> None:
         if tokens < 1.0:
             wait = math.ceil((1.0 - tokens) / rate)
             _buckets[address] = (tokens, now)
-            raise ApiError(
-                "rate_limited", "too many attempts; slow down", headers={"Retry-After": str(wait)}
-            )
+            raise ApplicationError("rate_limited", "too many attempts; slow down", retry_after=wait)
         _buckets[address] = (tokens - 1.0, now)
         if len(_buckets) > 10_000:
             _buckets.clear()
