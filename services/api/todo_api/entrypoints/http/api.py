@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -68,12 +68,13 @@ def _validation(exc: ValidationError) -> ApplicationError:
     return ApplicationError("bad_request", "a parameter is not valid", fields)
 
 
-@api.exception_handler(Exception)
 def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
     if isinstance(exc, ValidationError):
         return error_response(_validation(exc))
     if isinstance(exc, Throttled):
         return error_response(ApplicationError("rate_limited", "too many requests"))
+    if isinstance(exc, Http404):
+        return error_response(ApplicationError("not_found", "not found"))
     if isinstance(exc, AuthenticationError):
         return error_response(
             ApplicationError("unauthorized", "sign in or send Authorization: Bearer <token>")
@@ -88,3 +89,8 @@ def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
         return error_response(ApplicationError("bad_request", str(exc)))
     log.exception("unhandled error", extra={"path": request.path}, exc_info=exc)
     return internal_error()
+
+
+# ninja registers defaults for these (answering {"detail": …}); ours replaces every one.
+for _kind in (Exception, Http404, HttpError, ValidationError):
+    api.add_exception_handler(_kind, _handle)
