@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from todo_shared.eventstore import recorder as shared
+import todo_shared.eventstore.recorder as shared
 
 from todo_api.application.ports import ConcurrencyError, NewEvent
 

@@ -13,7 +13,7 @@ from todo_api.application import commands as c
 from todo_api.application.errors import ApplicationError
 from todo_api.application.ports import Directory, UserRef
 from todo_api.application.unit_of_work import Decision, Loaded, Outcome, UnitOfWork
-from todo_api.application.unit_of_work import require_version as _require_version
+from todo_api.application.unit_of_work import require_version
 from todo_api.domain.events import list_stream, todo_stream
 from todo_api.domain.todo import Todo
 from todo_api.domain.todo_list import TodoList
@@ -74,7 +74,7 @@ def create_list(cmd: c.CreateList, uow: UnitOfWork) -> ListWritten:
 def _owned_list(loaded: Loaded, actor: c.Actor, list_id: str, if_match: int | None) -> TodoList:
     todo_list = loaded.todo_list(list_id)
     todo_list.require_visible_to(actor.user_id)
-    _require_version(todo_list.version, if_match)
+    require_version(todo_list.version, if_match)
     return todo_list
 
 
@@ -116,7 +116,7 @@ def remove_member(cmd: c.RemoveMember, uow: UnitOfWork) -> ListWritten:
     def decide(loaded: Loaded) -> Decision:
         todo_list = loaded.todo_list(cmd.list_id)
         todo_list.require_visible_to(cmd.actor.user_id)
-        _require_version(todo_list.version, cmd.if_match)
+        require_version(todo_list.version, cmd.if_match)
         return Decision(todo_list.remove_member(cmd.actor.user_id, cmd.user_id))
 
     return _list_written(uow.run(cmd.actor, decide), cmd.list_id)
@@ -140,7 +140,7 @@ def _editable_todo(
     todo_list = loaded.todo_list(todo.list_id) if todo.exists else None
     if todo_list is None or not todo_list.is_member(actor.user_id):
         raise ApplicationError("not_found", "no such todo")
-    _require_version(todo.version, if_match)
+    require_version(todo.version, if_match)
     return todo, todo_list, Decision([], {list_stream(todo.list_id): todo_list.version})
 
 

@@ -68,7 +68,7 @@ def _validation(exc: ValidationError) -> ApplicationError:
     return ApplicationError("bad_request", "a parameter is not valid", fields)
 
 
-def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _handle(request: HttpRequest, exc: Any) -> HttpResponse:  # ninja types it loosely
     if isinstance(exc, ValidationError):
         return error_response(_validation(exc))
     if isinstance(exc, Throttled):
@@ -92,5 +92,7 @@ def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 # ninja registers defaults for these (answering {"detail": …}); ours replaces every one.
-for _kind in (Exception, Http404, HttpError, ValidationError):
-    api.add_exception_handler(_kind, _handle)
+api.add_exception_handler(Exception, _handle)
+api.add_exception_handler(Http404, _handle)
+api.add_exception_handler(HttpError, _handle)
+api.add_exception_handler(ValidationError, _handle)
