@@ -203,3 +203,15 @@ def test_the_events_page_moves_forward(app):
     rows, last = access.events_page(app.recorder, [f"list:{lid}"], last, 10)
     assert [r.position for r in rows] == [3, 4] and last == 4
     assert access.events_page(app.recorder, [], 0, 10) == ([], 4)
+
+
+def test_credential_attempts_are_limited_per_address():
+    from todo_api.application import rate_limit
+
+    address = "unit-test-" + str(id(object()))
+    for _ in range(rate_limit.AUTH_BURST):
+        rate_limit.check_credential_attempt(address)
+    with _Refusal("rate_limited") as limited:
+        rate_limit.check_credential_attempt(address)
+    assert limited.error.retry_after is not None and limited.error.retry_after >= 1
+    rate_limit.check_credential_attempt(address + "-other")  # another address is not limited

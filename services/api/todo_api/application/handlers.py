@@ -12,8 +12,7 @@ from datetime import datetime
 from todo_api.application import commands as c
 from todo_api.application.errors import ApplicationError
 from todo_api.application.ports import Directory, UserRef
-from todo_api.application.unit_of_work import Decision, Loaded, Outcome, UnitOfWork
-from todo_api.application.unit_of_work import require_version
+from todo_api.application.unit_of_work import Decision, Loaded, Outcome, UnitOfWork, require_version
 from todo_api.domain.events import list_stream, todo_stream
 from todo_api.domain.todo import Todo
 from todo_api.domain.todo_list import TodoList

@@ -2,7 +2,8 @@
 
 Per client address, a token bucket: ``AUTH_BURST`` attempts, refilled at ``AUTH_PER_MINUTE``.
 It is per process, which is enough to blunt password guessing against one API instance.
-:func:`check_credential_attempt` is the one function every credential entry point calls.
+Every credential attempt (API register and token, the page's sign-up and sign-in) goes
+through `todo_api.identity.services`, the one caller of :func:`check_credential_attempt`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -20,7 +20,6 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
 from todo_api.application.errors import ApplicationError
-from todo_api.application.rate_limit import check_credential_attempt
 from todo_api.bootstrap import wired
 from todo_api.identity import services as identity
 from todo_api.web.forms import CredentialsForm, SignupForm
@@ -37,6 +36,10 @@ def _page_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "minPosition": wired().recorder.last_position(),
         **extra,
     }
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "?"))
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -71,9 +74,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            check_credential_attempt(request.META.get("REMOTE_ADDR", "?"))
             user = identity.create_account(
-                form.cleaned_data["username"], form.cleaned_data["password"]
+                form.cleaned_data["username"], form.cleaned_data["password"], _address(request)
             )
         except ApplicationError as exc:
             # invalid_input names a reason per field; other codes say it in their message.
@@ -94,20 +96,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = CredentialsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            check_credential_attempt(request.META.get("REMOTE_ADDR", "?"))
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            user = authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
+            user = identity.check_credentials(
+                form.cleaned_data["username"], form.cleaned_data["password"], _address(request)
             )
-            if user is None:
-                form.add_error(None, "Wrong username or password.")
-            else:
-                login(request, user)
-                return HttpResponseRedirect(_next_url(request))
+        except ApplicationError as exc:
+            wrong = exc.code == "invalid_credentials"
+            form.add_error(None, "Wrong username or password." if wrong else exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(_next_url(request))
     context = {"form": form, "next": _next_url(request)}
     return render(request, "web/login.html", context, status=400 if form.errors else 200)
 

@@ -8,7 +8,6 @@ from django.contrib.auth import logout as session_logout
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from todo_api.application.rate_limit import check_credential_attempt
 from todo_api.entrypoints.http.auth import USER_AUTH
 from todo_api.entrypoints.http.headers import user_of
 from todo_api.entrypoints.http.idempotency import idempotent
@@ -17,6 +16,10 @@ from todo_api.entrypoints.http.schemas import Credentials, SessionOut, UserOut
 from todo_api.identity import services
 
 router = Router(tags=["auth"])
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "?"))
 
 
 def _session(user: Any, token: str) -> dict[str, str]:
@@ -31,8 +34,7 @@ def _session(user: Any, token: str) -> dict[str, str]:
     summary="Create an account",
 )
 def register(request: HttpRequest, payload: Credentials) -> Status[dict[str, str]]:
-    check_credential_attempt(request.META.get("REMOTE_ADDR", "?"))
-    user, token = services.register(payload.username, payload.password)
+    user, token = services.register(payload.username, payload.password, _address(request))
     return Status(201, _session(user, token))
 
 
@@ -44,8 +46,7 @@ def register(request: HttpRequest, payload: Credentials) -> Status[dict[str, str
     summary="Sign in: get a bearer token",
 )
 def token(request: HttpRequest, payload: Credentials) -> dict[str, str]:
-    check_credential_attempt(request.META.get("REMOTE_ADDR", "?"))
-    user, key = services.login(payload.username, payload.password)
+    user, key = services.login(payload.username, payload.password, _address(request))
     return _session(user, key)
 
 
