@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from todo_api.application.errors import ApplicationError
 from todo_api.entrypoints.http import openapi
@@ -71,8 +71,6 @@ def _validation(exc: ValidationError) -> ApplicationError:
 def _handle(request: HttpRequest, exc: Any) -> HttpResponse:  # ninja types it loosely
     if isinstance(exc, ValidationError):
         return error_response(_validation(exc))
-    if isinstance(exc, Throttled):
-        return error_response(ApplicationError("rate_limited", "too many requests"))
     if isinstance(exc, Http404):
         return error_response(ApplicationError("not_found", "not found"))
     if isinstance(exc, AuthenticationError):
