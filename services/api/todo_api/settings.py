@@ -35,10 +35,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "todo_api.http.middleware.ApiErrorMiddleware",
+    "todo_api.entrypoints.http.middleware.ApiEdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "todo_api.http.middleware.CorsMiddleware",
+    "todo_api.entrypoints.http.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,19 +1,20 @@
-"""URL routes: the API (from the route table in ``todo_api.http.routes``), admin, the page."""
+"""URL routes: the JSON API (django-ninja, ``todo_api.entrypoints.http``), admin, the page."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from todo_api.http.routes import api_urlpatterns
-from todo_api.http.views_ops import healthz, metrics
+from todo_api.entrypoints.http.api import api
+from todo_api.entrypoints.http.ops import healthz, metrics, not_found
 
-handler400 = "todo_api.http.views_ops.bad_request"
-handler404 = "todo_api.http.views_ops.not_found"
-handler500 = "todo_api.http.views_ops.server_error"
+handler400 = "todo_api.entrypoints.http.ops.bad_request"
+handler404 = "todo_api.entrypoints.http.ops.not_found"
+handler500 = "todo_api.entrypoints.http.ops.server_error"
 
 urlpatterns = [
     path("healthz", healthz),
     path("metrics", metrics),
     path("admin/", admin.site.urls),
-    *api_urlpatterns(),
+    path("api/", api.urls),
+    re_path(r"^api/", not_found),  # JSON 404 for the rest of /api/, DEBUG or not
     path("", include("todo_api.web.urls")),
 ]

@@ -11,7 +11,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from todo_api.http.errors import ApiError
+from todo_api.application.errors import ApplicationError
+from todo_api.application.rate_limit import check_credential_attempt
 from todo_api.identity.models import ApiToken
 
 
@@ -38,14 +39,19 @@ def revoke_token(key: str) -> None:
     ApiToken.objects.filter(key_hash=_hash(key)).delete()
 
 
-def register(username: str, password: str) -> tuple[User, str]:
+def register(username: str, password: str, address: str) -> tuple[User, str]:
     """Create a user and their first bearer token (the API's sign-up)."""
-    user = create_account(username, password)
+    user = create_account(username, password, address)
     return user, issue_token(user)
 
 
-def create_account(username: str, password: str) -> User:
-    """Create a user (password hashed by Django) after the account rules."""
+def create_account(username: str, password: str, address: str) -> User:
+    """Create a user (password hashed by Django) after the account rules.
+
+    ``address`` is the client's: every credential attempt (here and in
+    :func:`check_credentials`) takes one from its rate-limit bucket.
+    """
+    check_credential_attempt(address)
     fields: dict[str, str] = {}
     username = username.strip()
     if not 1 <= len(username) <= 150:
@@ -60,18 +66,28 @@ def create_account(username: str, password: str) -> User:
     except ValidationError as exc:
         fields["password"] = " ".join(exc.messages)
     if fields:
-        raise ApiError("invalid_input", "the account cannot be created", fields)
+        raise ApplicationError("invalid_input", "the account cannot be created", fields)
     try:
         with transaction.atomic():
             if User.objects.filter(username__iexact=username).exists():
                 raise IntegrityError
             return User.objects.create_user(username=username, password=password)
     except IntegrityError:
-        raise ApiError("username_taken", "that username is taken", {"username": "taken"}) from None
+        raise ApplicationError(
+            "username_taken", "that username is taken", {"username": "taken"}
+        ) from None
 
 
-def login(username: str, password: str) -> tuple[User, str]:
+def check_credentials(username: str, password: str, address: str) -> User:
+    """The user with these credentials (rate-limited per ``address``), or ``invalid_credentials``."""
+    check_credential_attempt(address)
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
-        raise ApiError("invalid_credentials", "wrong username or password")
+        raise ApplicationError("invalid_credentials", "wrong username or password")
+    return user
+
+
+def login(username: str, password: str, address: str) -> tuple[User, str]:
+    """Sign in for the API: check the credentials, then issue a bearer token."""
+    user = check_credentials(username, password, address)
     return user, issue_token(user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,12 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
-from todo_shared.eventstore.recorder import EventRecorder
 
-from todo_api.http.errors import ApiError
-from todo_api.http.ratelimit import limit_auth
+from todo_api.application.errors import ApplicationError
+from todo_api.bootstrap import wired
 from todo_api.identity import services as identity
-from todo_api.services.selectors import can_read_list
 from todo_api.web.forms import CredentialsForm, SignupForm
 from todo_api.web.gateway_url import gateway_url
 
@@ -35,9 +33,13 @@ def _page_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "user": {"id": str(user.pk), "username": user.get_username()},
         "gatewayUrl": gateway_url(request),
-        "minPosition": EventRecorder().last_position(),
+        "minPosition": wired().recorder.last_position(),
         **extra,
     }
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "?"))
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -62,7 +64,7 @@ def list_page(request: HttpRequest, list_id: UUID) -> HttpResponse:
     """One list: its todos, members and activity."""
     config = _page_config(request, listId=str(list_id))
     # Unknown and not-yours look the same, as in the API; the script shows the notice.
-    status = 200 if can_read_list(str(request.user.pk), str(list_id)) else 404
+    status = 200 if wired().access.can_read(str(request.user.pk), str(list_id)) else 404
     return render(request, "web/list.html", {"config": config}, status=status)
 
 
@@ -72,11 +74,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            limit_auth(request)
             user = identity.create_account(
-                form.cleaned_data["username"], form.cleaned_data["password"]
+                form.cleaned_data["username"], form.cleaned_data["password"], _address(request)
             )
-        except ApiError as exc:
+        except ApplicationError as exc:
             # invalid_input names a reason per field; other codes say it in their message.
             for field, reason in exc.fields.items():
                 message = reason if exc.code == "invalid_input" else exc.message
@@ -95,20 +96,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = CredentialsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            limit_auth(request)
-        except ApiError as exc:
-            form.add_error(None, exc.message)
-        else:
-            user = authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
+            user = identity.check_credentials(
+                form.cleaned_data["username"], form.cleaned_data["password"], _address(request)
             )
-            if user is None:
-                form.add_error(None, "Wrong username or password.")
-            else:
-                login(request, user)
-                return HttpResponseRedirect(_next_url(request))
+        except ApplicationError as exc:
+            wrong = exc.code == "invalid_credentials"
+            form.add_error(None, "Wrong username or password." if wrong else exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(_next_url(request))
     context = {"form": form, "next": _next_url(request)}
     return render(request, "web/login.html", context, status=400 if form.errors else 200)
 

@@ -1,4 +1,8 @@
-"""Selectors: what the read endpoints show, from the read models (and the access index)."""
+"""Queries: what the read endpoints show, from the read models (Django ORM, read-only).
+
+Reads never go through the aggregates; they come from the projector's tables and carry the
+projector's position (``X-Read-Position``). Answers are plain dicts in the contract's shape.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import User
 from todo_shared.envelope import format_time
-from todo_shared.eventstore.recorder import EventRecorder
 from todo_shared.readmodels.models import (
     ActivityView,
     ListMemberView,
@@ -17,8 +19,9 @@ from todo_shared.readmodels.models import (
     TodoView,
 )
 
-from todo_api.http.errors import ApiError
-from todo_api.identity.models import ListAccess
+from todo_api.application.errors import ApplicationError
+from todo_api.application.handlers import ListWritten, TodoWritten
+from todo_api.application.ports import Directory, Recorder
 
 PROJECTION = "read-models"
 MAX_WAIT_SECONDS = 5.0
@@ -29,7 +32,7 @@ def parse_uuid(value: str, what: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise ApiError("not_found", f"no such {what}") from None
+        raise ApplicationError("not_found", f"no such {what}") from None
 
 
 def read_position() -> int:
@@ -37,11 +40,11 @@ def read_position() -> int:
     return row.position if row else 0
 
 
-def wait_for_position(min_position: int) -> int:
+def wait_for_position(recorder: Recorder, min_position: int) -> int:
     """Read-your-writes: wait (at most 5 s) until the projector has applied ``min_position``."""
-    newest = EventRecorder().last_position()
+    newest = recorder.last_position()
     if min_position > newest:
-        raise ApiError(
+        raise ApplicationError(
             "bad_request",
             f"min_position {min_position} is beyond the newest stored position {newest}",
             {"min_position": f"at most {newest}"},
@@ -52,32 +55,15 @@ def wait_for_position(min_position: int) -> int:
         if current >= min_position:
             return current
         if time.monotonic() >= deadline:
-            raise ApiError(
+            raise ApplicationError(
                 "unavailable",
                 f"the read models are at position {current}, not yet {min_position}",
-                headers={"Retry-After": "1"},
+                retry_after=1,
             )
         time.sleep(0.02)
 
 
-def member_list_ids(user_id: str) -> list[str]:
-    return [
-        str(i) for i in ListAccess.objects.filter(user_id=user_id).values_list("list_id", flat=True)
-    ]
-
-
-def can_read_list(user_id: str, list_id: str) -> bool:
-    return ListAccess.objects.filter(list_id=list_id, user_id=user_id).exists()
-
-
-def usernames(user_ids: list[str]) -> dict[str, str]:
-    ids = [int(i) for i in user_ids if i.isdigit()]
-    return {
-        str(pk): name for pk, name in User.objects.filter(pk__in=ids).values_list("pk", "username")
-    }
-
-
-def render_list(row: ListView, members: list[ListMemberView]) -> dict[str, Any]:
+def _render_list(row: ListView, members: list[ListMemberView]) -> dict[str, Any]:
     return {
         "id": str(row.list_id),
         "name": row.name,
@@ -90,7 +76,7 @@ def render_list(row: ListView, members: list[ListMemberView]) -> dict[str, Any]:
     }
 
 
-def render_todo(row: TodoView) -> dict[str, Any]:
+def _render_todo(row: TodoView) -> dict[str, Any]:
     return {
         "id": str(row.todo_id),
         "list_id": str(row.list_id),
@@ -114,21 +100,21 @@ def lists_of(user_id: str) -> list[dict[str, Any]]:
     ids = list(ListMemberView.objects.filter(user_id=user_id).values_list("list_id", flat=True))
     rows = list(ListView.objects.filter(list_id__in=ids).order_by("created_at", "list_id"))
     members = _members_by_list([r.list_id for r in rows])
-    return [render_list(r, members.get(str(r.list_id), [])) for r in rows]
+    return [_render_list(r, members.get(str(r.list_id), [])) for r in rows]
 
 
 def list_detail(user_id: str, list_id: str) -> dict[str, Any]:
     row = ListView.objects.filter(list_id=list_id).first()
     if row is None or not ListMemberView.objects.filter(list_id=list_id, user_id=user_id).exists():
-        raise ApiError("not_found", "no such list")
+        raise ApplicationError("not_found", "no such list")
     members = _members_by_list([row.list_id]).get(str(row.list_id), [])
     todos = TodoView.objects.filter(list_id=list_id).order_by("created_position")
-    return {**render_list(row, members), "todos": [render_todo(t) for t in todos]}
+    return {**_render_list(row, members), "todos": [_render_todo(t) for t in todos]}
 
 
 def activity(user_id: str, list_id: str, limit: int) -> list[dict[str, Any]]:
     if not ListMemberView.objects.filter(list_id=list_id, user_id=user_id).exists():
-        raise ApiError("not_found", "no such list")
+        raise ApplicationError("not_found", "no such list")
     rows = ActivityView.objects.filter(list_id=list_id).order_by("-position")[:limit]
     return [
         {
@@ -140,3 +126,43 @@ def activity(user_id: str, list_id: str, limit: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def written_list(written: ListWritten, directory: Directory) -> dict[str, Any]:
+    """The ``list`` representation right after a write, from the aggregate itself.
+
+    Counts come from the read model (as of ``X-Read-Position``); the rest is the write side.
+    """
+    todo_list = written.todo_list
+    names = directory.usernames(todo_list.members)
+    counts = (
+        ListView.objects.filter(list_id=todo_list.list_id)
+        .values("open_count", "done_count")
+        .first()
+    )
+    return {
+        "id": todo_list.list_id,
+        "name": todo_list.name,
+        "owner_id": todo_list.owner_id,
+        "members": [{"id": m, "username": names.get(m, "")} for m in todo_list.members],
+        "open_count": counts["open_count"] if counts else 0,
+        "done_count": counts["done_count"] if counts else 0,
+        "version": todo_list.version,
+        "position": written.position,
+    }
+
+
+def written_todo(written: TodoWritten) -> dict[str, Any]:
+    """The ``todo`` representation right after a write, from its stream."""
+    todo = written.todo
+    assert written.created_at is not None and written.updated_at is not None
+    return {
+        "id": todo.todo_id,
+        "list_id": todo.list_id,
+        "title": todo.title,
+        "completed": todo.completed,
+        "version": todo.version,
+        "position": written.position,
+        "created_at": format_time(written.created_at),
+        "updated_at": format_time(written.updated_at),
+    }

@@ -1,14 +1,15 @@
-"""Operational endpoints: liveness, metrics, and JSON 404/500 handlers."""
+"""Operational endpoints (liveness, metrics) and Django's JSON 400/404/500 handlers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from todo_shared.observability import health_response, metrics_payload
 
-from todo_api.http.errors import ApiError, error_response
+from todo_api.application.errors import ApplicationError
+from todo_api.entrypoints.http.errors import error_response, internal_error
 
 
 def _check_database() -> tuple[bool, dict[str, Any]]:
@@ -28,17 +29,14 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return error_response(ApiError("not_found", f"no such endpoint: {request.path}"))
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": "not found", "fields": {}}}, status=404
-    )
+    what = f"no such endpoint: {request.path}" if request.path.startswith("/api/") else "not found"
+    return error_response(ApplicationError("not_found", what))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's own 400s (a disallowed Host header, a suspicious request) in the error shape."""
-    return error_response(ApiError("bad_request", "the request was refused as malformed"))
+    return error_response(ApplicationError("bad_request", "the request was refused as malformed"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return error_response(ApiError("internal_error", "an unexpected error occurred"))
+    return internal_error()

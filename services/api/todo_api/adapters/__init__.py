@@ -1,0 +1,1 @@
+"""The application's ports implemented on Django: the event store, the access index, users."""

@@ -1,1 +1,0 @@
-"""The service layer: command handlers (writes) and selectors (reads)."""
