@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja.openapi.docs import DocsBase
-from todo_shared import envelope
+from todo_shared import schema_files
 
 from todo_api.entrypoints.http.errors import STATUS_BY_CODE
 
@@ -37,8 +37,8 @@ HEADERS = {
 
 
 def _envelope_schema() -> dict[str, Any]:
-    # The locator (envelope._load_schema) is the one place that knows where schemas live.
-    schema = dict(envelope._load_schema("envelope.schema.json"))
+    # The locator (todo_shared.schema_files) is the one place that knows where schemas live.
+    schema = dict(schema_files.load_schema(schema_files.ENVELOPE_SCHEMA))
     schema.pop("$schema", None)  # the document's dialect is already JSON Schema 2020-12
     return schema
 
