@@ -47,6 +47,7 @@ def realtime_token(call: Call) -> Reply:
         channels=list(dict.fromkeys(channels)),
         position=position,
         ttl=cfg.realtime_token_ttl,
+        username=call.user.username if call.user is not None else None,  # for presence (§6)
     )
     return Reply(
         200,

@@ -1,0 +1,1 @@
+"""Use cases of the gateway: sessions, subscriptions, connections, fan-out of events."""
