@@ -192,8 +192,9 @@ def test_removal_from_the_list_removes_presence_at_once(two_gateways, clients):
     alice.remove_member(channel.removeprefix("list:"), bob.user_id)
     for client in removed:  # the revocation itself happened on both gateways
         wait_for(
-            lambda c=client: ("unsubscribed", {"channel": channel, "reason": "revoked"})
-            in c.notices,
+            lambda c=client: (
+                ("unsubscribed", {"channel": channel, "reason": "revoked"}) in c.notices
+            ),
             what="the revocation notice",
         )
     assert on_a.wait_names(channel, [alice.username], timeout=within(1.0))["count"] == 1
@@ -235,9 +236,9 @@ def test_anonymous_user_and_public_channels_have_no_presence(two_gateways, clien
 
 def test_presence_is_coalesced_under_a_burst_of_joins(two_gateways, clients):
     channel = f"list:{uuid.uuid4()}"
-    watcher = PresenceClient(
-        realtime_token("watcher", [channel], username="watcher")
-    ).connect(two_gateways.url("gateway#a"))
+    watcher = PresenceClient(realtime_token("watcher", [channel], username="watcher")).connect(
+        two_gateways.url("gateway#a")
+    )
     clients.append(watcher)
     assert watcher.subscribe(channel)["ok"]
     watcher.wait_names(channel, ["watcher"], timeout=within(1.0))

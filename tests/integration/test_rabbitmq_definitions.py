@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 
 import pika
 import pytest
+from gateway.adapters.presence_feed import declare_presence_queue, presence_exchange
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import ChannelClosedByBroker, ProbableAuthenticationError
-from gateway.adapters.presence_feed import declare_presence_queue, presence_exchange
 from todo_shared.amqp import ConfirmingPublisher, Topology, properties_for
 
 from tests.support.stack import AMQP_URL
