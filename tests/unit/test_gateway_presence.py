@@ -312,3 +312,34 @@ def test_service_merges_peers_and_drops_them_on_bye_or_expiry():
     presence.received(parse(encode("gw-c", "state", 5, {LIST: {"9": "carol"}})[0]), now[0])
     presence.received(parse(encode("gw-c", "bye", 5, {})[0]), now[0])
     assert presence.users(LIST) == {"7": "alice"}
+
+
+# -- where usernames and the heartbeat come from --------------------------------------------
+
+
+def test_the_token_carries_the_username_the_api_signed():
+    from todo_shared.tokens import TokenError, issue_token, verify_token
+
+    secret = "s" * 40
+    token, _ = issue_token(secret, user_id="7", channels=[LIST], position=3, ttl=60, username="al")
+    assert verify_token(secret, token).username == "al"
+    plain, _ = issue_token(secret, user_id="7", channels=[LIST], position=3, ttl=60)
+    assert verify_token(secret, plain).username is None
+
+    import jwt
+
+    claims = jwt.decode(token, secret, algorithms=["HS256"], audience="realtime")
+    forged = jwt.encode({**claims, "name": ["not", "a", "name"]}, secret, algorithm="HS256")
+    with pytest.raises(TokenError):
+        verify_token(secret, forged)
+
+
+def test_the_heartbeat_interval_is_configurable_within_bounds():
+    from gateway.options import load_options
+    from todo_shared.config import ConfigError
+
+    assert load_options({}).presence_interval == 3.0
+    assert load_options({"GATEWAY_PRESENCE_INTERVAL": "0.5"}).presence_interval == 0.5
+    for wrong in ("0", "31", "soon"):
+        with pytest.raises(ConfigError):
+            load_options({"GATEWAY_PRESENCE_INTERVAL": wrong})

@@ -85,9 +85,13 @@ class PresenceFeed:
                     self._serve(connection)
                 except CONNECTION_ERRORS as exc:
                     log.warning("presence connection lost", extra={"error": repr(exc)})
-                    metrics.FEED_CONNECTED.set(0)
-                    _close_quietly(connection)
-                    self.sleep(backoff.next_delay())
+                except Exception:  # a bug must not end presence for good: log, start again
+                    log.exception("presence feed failed; reconnecting")
+                else:
+                    continue
+                metrics.FEED_CONNECTED.set(0)
+                _close_quietly(connection)
+                self.sleep(backoff.next_delay())
         finally:
             self.running = False
             metrics.FEED_CONNECTED.set(0)

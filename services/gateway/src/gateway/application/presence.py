@@ -12,6 +12,7 @@ leaves, when an announcement arrives, and on the ticker.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
@@ -28,6 +29,8 @@ from gateway.domain.presence import (
 )
 from gateway.domain.presence_schedule import AnnouncementSchedule, Viewers
 from gateway.domain.presence_wire import Announcement, encode
+
+log = logging.getLogger(__name__)
 
 #: Seconds between two ticks of the client-side schedule.
 TICK = 0.05
@@ -111,10 +114,13 @@ class PresenceService:
         swept = self.clock()
         while not self.stopping:
             now = self.clock()
-            if now - swept >= SWEEP:
-                self.expire(now)
-                swept = now
-            self.flush_clients(now)
+            try:
+                if now - swept >= SWEEP:
+                    self.expire(now)
+                    swept = now
+                self.flush_clients(now)
+            except Exception:  # keep ticking: one bad channel must not stop presence
+                log.exception("presence tick failed")
             sleep(TICK)
 
     def flush_clients(self, now: float) -> int:
