@@ -14,6 +14,7 @@ revocation that does not reach presence) never arrive at all, so they still fail
 from __future__ import annotations
 
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -276,3 +277,54 @@ def test_presence_is_coalesced_under_a_burst_of_joins(two_gateways, clients):
     assert len(burst) < len(joiners), "one presence per join: nothing was coalesced"
     for client in joiners:  # every joiner got the set right after its ack
         assert client.of(channel), "no presence after the subscribe ack"
+
+
+def presence_connections(gateway_pid: int) -> list[str]:
+    """Broker pids of the presence connections of the gateway process ``gateway_pid``."""
+    listing = subprocess.run(
+        ["rabbitmqctl", "-q", "list_connections", "pid", "client_properties"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return [
+        line.split("\t", 1)[0]
+        for line in listing.splitlines()
+        if f":{gateway_pid}/" in line and '/presence"' in line
+    ]
+
+
+def test_presence_survives_the_loss_of_its_broker_connection(two_gateways, clients):
+    bob, carol = Api(two_gateways.url("api")), Api(two_gateways.url("api"))
+    alice, channel = shared_list(two_gateways, bob, carol)
+    watcher = join(clients, two_gateways, "gateway#a", alice, channel)
+    join(clients, two_gateways, "gateway#b", bob, channel)
+    watcher.wait_names(channel, [alice.username, bob.username], timeout=within(1.0))
+    gateway_b = two_gateways.procs["gateway#b"]
+    assert gateway_b.popen is not None
+    [lost] = presence_connections(gateway_b.popen.pid)
+    hellos = metrics(gateway_b.url)['gateway_presence_announcements_sent_total{kind="hello"}']
+
+    subprocess.run(
+        ["rabbitmqctl", "-q", "close_connection", lost, "test: presence connection lost"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    wait_for(
+        lambda: lost not in presence_connections(gateway_b.popen.pid),  # type: ignore[union-attr]
+        what="the presence connection to close",
+    )
+    # It reconnects with a new queue and says hello; presence flows both ways again.
+    wait_for(
+        lambda: (
+            metrics(gateway_b.url)['gateway_presence_announcements_sent_total{kind="hello"}']
+            > hellos
+        ),
+        what="a hello after reconnecting",
+    )
+    on_b = join(clients, two_gateways, "gateway#b", carol, channel)
+    everyone = [alice.username, bob.username, carol.username]
+    watcher.wait_names(channel, everyone, timeout=within(1.0))
+    on_b.wait_names(channel, everyone, timeout=within(1.0))
