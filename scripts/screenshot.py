@@ -6,8 +6,9 @@ Needs what the browser tests need: PostgreSQL and RabbitMQ as for ``make test``
 (``TEST_PG_ADMIN_URL``, ``TEST_AMQP_URL``), ``npm ci`` done, and Debian's chromium
 (``apt-get install -y chromium``). It starts a throw-away test stack (fresh database, unique
 broker names), signs up alice and bob in two browser contexts, makes a few changes in each
-page, waits until both pages show all of them (live, through the gateway), screenshots each
-page and lays the two shots side by side in a third page — no image library needed.
+page, waits until both pages show all of them and both people under "Viewing now" (live,
+through the gateway), screenshots each page and lays the two shots side by side in a third
+page — no image library needed.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def stage(alice: Page, bob: Page, base: str, bob_name: str) -> None:
         expect(page.locator("#list-counts")).to_have_text("2 open · 2 done")
         expect(page.get_by_role("checkbox", name="Lemons")).to_be_visible()
         expect(page.locator("#activity li")).to_have_count(8)
+        # both people under "Viewing now" (presence, through the gateway)
+        viewing = page.get_by_role("list", name="Viewing now").get_by_role("listitem")
+        expect(viewing).to_have_count(2)
 
 
 def side_by_side(browser, shots: list[tuple[str, bytes]], out: Path) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pika
 import pytest
+from gateway.adapters.presence_feed import declare_presence_queue, presence_exchange
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import ChannelClosedByBroker, ProbableAuthenticationError
 from todo_shared.amqp import ConfirmingPublisher, Topology, properties_for
@@ -37,6 +38,7 @@ REPO = Path(__file__).resolve().parents[2]
 RABBITMQ_DIR = REPO / "infra" / "rabbitmq"
 SERVICES = ("admin", "relay", "projector", "gateway")
 TOPOLOGY = Topology(exchange="todo.events", projector_queue="projector.read-models")
+PRESENCE = presence_exchange(TOPOLOGY.exchange)
 ACCESS_REFUSED = 403
 
 
@@ -209,7 +211,7 @@ def test_exchanges(scratch: Scratch) -> None:
     )
     ours = {row["name"]: row for row in rows if row["name"].startswith("todo.")}
     expected = {"type": "fanout", "durable": True, "auto_delete": False, "internal": False}
-    assert sorted(ours) == ["todo.events", "todo.events.dlx"]
+    assert sorted(ours) == ["todo.events", "todo.events.dlx", "todo.events.presence"]
     for name, row in ours.items():
         assert {key: row[key] for key in expected} == expected, name
         assert not row["arguments"], name
@@ -271,9 +273,9 @@ def test_permissions_are_one_user_per_service(scratch: Scratch) -> None:
             r"^(todo\.events|todo\.events\.dlx|projector\.read-models)$",
         ),
         users["gateway"]: (
-            r"^(todo\.events|amq\.gen-.*)$",
-            r"^amq\.gen-.*$",
-            r"^(todo\.events|amq\.gen-.*)$",
+            r"^(todo\.events|todo\.events\.presence|amq\.gen-.*)$",
+            r"^(todo\.events\.presence|amq\.gen-.*)$",
+            r"^(todo\.events|todo\.events\.presence|amq\.gen-.*)$",
         ),
     }
     tags = {row["user"]: row["tags"] for row in rabbitmqctl_json("list_users")}
@@ -355,6 +357,40 @@ def test_services_declare_their_topology_and_messages_flow(scratch: Scratch) -> 
         assert method is not None and received == dead
         channel.basic_ack(method.delivery_tag)
         channel.cancel()
+
+
+def test_gateways_share_presence_through_their_own_queues(scratch: Scratch) -> None:
+    with scratch.connect("gateway") as one, scratch.connect("gateway") as other:
+        sender, receiver = one.channel(), other.channel()
+        own = declare_presence_queue(sender, TOPOLOGY.exchange)  # as every gateway at start
+        theirs = declare_presence_queue(receiver, TOPOLOGY.exchange)
+        assert own.startswith("amq.gen-") and theirs.startswith("amq.gen-") and own != theirs
+        sender.basic_publish(PRESENCE, "", b'{"v": 1}', pika.BasicProperties(delivery_mode=1))
+        for channel, name in ((receiver, theirs), (sender, own)):  # fanout: both get it
+            method, _properties, received = next(channel.consume(name, inactivity_timeout=10))
+            assert method is not None and received == b'{"v": 1}'
+            channel.basic_ack(method.delivery_tag)
+            channel.cancel()
+
+
+def test_only_gateways_touch_the_presence_exchange(scratch: Scratch) -> None:
+    def bind_to_presence(channel: BlockingChannel) -> None:
+        name = channel.queue_declare("", exclusive=True).method.queue
+        channel.queue_bind(name, PRESENCE)
+
+    def publish_presence(channel: BlockingChannel) -> None:
+        ConfirmingPublisher(channel, PRESENCE).publish_raw(*message())
+
+    for service in ("relay", "projector"):
+        with scratch.connect(service) as connection:
+            assert refused(publish_presence, connection) == ACCESS_REFUSED, service
+            assert refused(bind_to_presence, connection) == ACCESS_REFUSED, service
+    with scratch.connect("projector") as projector:  # the projector never sees presence
+        channel = projector.channel()
+        channel.queue_declare(TOPOLOGY.projector_queue, passive=True)
+        assert refused(lambda ch: ch.queue_bind(TOPOLOGY.projector_queue, PRESENCE), projector) == (
+            ACCESS_REFUSED
+        )
 
 
 def test_relay_may_only_publish_to_the_exchange(scratch: Scratch) -> None:

@@ -227,10 +227,13 @@ def realtime_token(
     position: int = 0,
     ttl: int = 600,
     secret: str = TEST_REALTIME_SECRET,
+    username: str | None = None,
 ) -> str:
     from todo_shared.tokens import issue_token
 
-    return issue_token(secret, user_id=user_id, channels=channels, position=position, ttl=ttl)[0]
+    return issue_token(
+        secret, user_id=user_id, channels=channels, position=position, ttl=ttl, username=username
+    )[0]
 
 
 def store_events(api: Api, channel: str, after: int = 0) -> list[dict[str, Any]]:

@@ -237,7 +237,7 @@ class Stack:
             ch = conn.channel()
             for queue in (self.projector_queue, f"{self.exchange}.dead"):
                 ch.queue_delete(queue)
-            for exchange in (self.exchange, f"{self.exchange}.dlx"):
+            for exchange in (self.exchange, f"{self.exchange}.dlx", f"{self.exchange}.presence"):
                 ch.exchange_delete(exchange)
         finally:
             conn.close()

@@ -43,8 +43,12 @@ def issue_realtime_token(
     settings: TokenSettings,
     user_id: str,
     channels: Sequence[str],
+    username: str | None = None,
 ) -> dict[str, Any]:
-    """A short-lived token for the gateway naming ``channels``; each must be readable now."""
+    """A short-lived token for the gateway naming ``channels``; each must be readable now.
+
+    ``username`` travels in the token so the gateway can show who is present (§6).
+    """
     invalid = [ch for ch in channels if not is_valid_channel(ch)]
     if invalid:
         raise ApplicationError(
@@ -58,7 +62,12 @@ def issue_realtime_token(
     unique = list(dict.fromkeys(channels))
     position = recorder.last_position()
     token, expires = issue_token(
-        settings.secret, user_id=user_id, channels=unique, position=position, ttl=settings.ttl
+        settings.secret,
+        user_id=user_id,
+        channels=unique,
+        position=position,
+        ttl=settings.ttl,
+        username=username,
     )
     return {
         "token": token,

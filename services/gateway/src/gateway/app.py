@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,11 @@ from todo_shared.config import Settings
 from todo_shared.observability import WSGIApp, health_app
 
 from gateway.adapters.events_api import EventsApi
+from gateway.adapters.presence_feed import PresenceFeed
 from gateway.adapters.socket_rooms import SocketRooms
 from gateway.application.connections import Connections
 from gateway.application.fanout import Fanout
+from gateway.application.presence import PresenceService
 from gateway.application.sessions import SessionRegistry
 from gateway.application.subscriptions import Subscriptions
 from gateway.domain.ordering import StreamCursor
@@ -48,11 +51,15 @@ class Gateway:
     revocations: RevocationTable
     cursor: StreamCursor
     options: GatewayOptions
+    presence: PresenceService
+    presence_feed: PresenceFeed
     shutting_down: bool = False
 
     def start(self) -> None:
         """Start the background tasks (call once, after the async mode is ready)."""
         self.sio.start_background_task(self.feed.run)
+        self.sio.start_background_task(self.presence.run_ticker, self.sio.sleep)
+        self.sio.start_background_task(self.presence_feed.run)
         self.sio.start_background_task(self.connections.watch_backlogs)
         self.sio.start_background_task(self._prune_revocations)
 
@@ -75,8 +82,10 @@ class Gateway:
         self.shutting_down = True
         self.connections.shut_down(self.options.shutdown_grace)
         self.feed.stop()
+        self.presence_feed.stop()  # says bye: the others drop our users at once
+        self.presence.stopping = True
         deadline = time.monotonic() + 3.0
-        while self.feed.running and time.monotonic() < deadline:
+        while (self.feed.running or self.presence_feed.running) and time.monotonic() < deadline:
             self.sio.sleep(0.1)
 
 
@@ -110,6 +119,17 @@ def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) 
         on_slow=connections.drop_slow,
     )
     register_handlers(sio, connections, subscriptions)
+    # Presence (CONTRACT.md §6) follows the registry; its feed has a connection of its own.
+    presence_id = f"gateway@{socket.gethostname()}:{os.getpid()}/{uuid.uuid4().hex[:8]}"
+    presence = PresenceService(rooms, presence_id, options.presence_interval)
+    registry.watchers.append(presence)
+    presence_feed = PresenceFeed(
+        amqp_url=settings.amqp_url,
+        events_exchange=settings.events_exchange,
+        presence=presence,
+        sleep=sio.sleep,
+        name=f"{presence_id}/presence",
+    )
     feed = BrokerFeed(
         amqp_url=settings.amqp_url,
         topology=Topology(settings.events_exchange, settings.projector_queue),
@@ -126,6 +146,8 @@ def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) 
         revocations=revocations,
         cursor=cursor,
         options=options,
+        presence=presence,
+        presence_feed=presence_feed,
     )
     gateway.wsgi = socketio.WSGIApp(sio, health_app(gateway.health))
     return gateway

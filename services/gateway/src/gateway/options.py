@@ -30,6 +30,8 @@ class GatewayOptions:
     shutdown_grace: float = 10.0
     #: Events per ``GET /api/events`` page during catch-up and gap filling.
     catch_up_page: int = 1000
+    #: Seconds between two presence heartbeats to the other gateways (CONTRACT.md §6).
+    presence_interval: float = 3.0
 
 
 _INT_LIMITS = {
@@ -41,6 +43,7 @@ _INT_LIMITS = {
 _FLOAT_LIMITS = {
     "subscribe_rate": ("GATEWAY_SUBSCRIBE_RATE", 0.1, 100_000.0),
     "shutdown_grace": ("GATEWAY_SHUTDOWN_GRACE", 0.0, 600.0),
+    "presence_interval": ("GATEWAY_PRESENCE_INTERVAL", 0.2, 30.0),
 }
 
 

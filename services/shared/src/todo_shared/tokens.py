@@ -34,6 +34,7 @@ class RealtimeClaims:
     channels: tuple[str, ...]
     position: int
     expires_at: int
+    username: str | None = None  # the user's name at issue time (presence shows it)
 
     @property
     def is_service(self) -> bool:
@@ -45,7 +46,13 @@ class RealtimeClaims:
 
 
 def issue_token(
-    secret: str, *, user_id: str, channels: list[str], position: int, ttl: int
+    secret: str,
+    *,
+    user_id: str,
+    channels: list[str],
+    position: int,
+    ttl: int,
+    username: str | None = None,
 ) -> tuple[str, int]:
     """Sign a user's realtime token; returns ``(token, expires_at_epoch_seconds)``."""
     now = int(time.time())
@@ -59,6 +66,8 @@ def issue_token(
         "iat": now,
         "exp": expires,
     }
+    if username is not None:
+        claims["name"] = username
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
 
 
@@ -97,11 +106,13 @@ def verify_token(secret: str, token: object) -> RealtimeClaims:
     channels = claims.get("ch", [])
     position = claims.get("pos", 0)
     subject = claims.get("sub")
+    username = claims.get("name")
     if (
         not isinstance(channels, list)
         or not all(isinstance(c, str) for c in channels)
         or not isinstance(position, int)
         or not isinstance(subject, str)
+        or not (username is None or isinstance(username, str))
     ):
         raise TokenError("invalid_token", "the token's claims are malformed")
-    return RealtimeClaims(subject, tuple(channels), position, int(claims["exp"]))
+    return RealtimeClaims(subject, tuple(channels), position, int(claims["exp"]), username)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import socketio
@@ -73,6 +73,10 @@ class SocketRooms:
 
     def notify(self, sid: str, event: str, data: Mapping[str, Any]) -> None:
         self.sio.emit(event, data, to=sid, namespace=NAMESPACE)
+
+    def notify_all(self, sids: Sequence[str], event: str, data: Mapping[str, Any]) -> None:
+        """One emit of ``event`` to several connections (each sid is its own room)."""
+        self.sio.emit(event, data, to=list(sids), namespace=NAMESPACE)
 
     def join(self, sid: str, channel: str) -> None:
         self.sio.enter_room(sid, channel, namespace=NAMESPACE)

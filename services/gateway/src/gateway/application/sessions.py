@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from todo_shared.rate_limit import TokenBucket
 from todo_shared.tokens import RealtimeClaims
@@ -49,10 +49,19 @@ class Session:
             self.tokens.append(claims)
 
 
+class RegistryWatcher(Protocol):
+    """Told of every join, leave and subscribe ack (presence follows the registry)."""
+
+    def joined(self, session: Session, channel: str, user_id: str | None) -> None: ...
+    def left(self, session: Session, channel: str) -> None: ...
+    def acked(self, session: Session, channel: str) -> None: ...
+
+
 class SessionRegistry:
     """All connections of this process, who is in which channel, and running catch-ups."""
 
     def __init__(self) -> None:
+        self.watchers: list[RegistryWatcher] = []
         self.sessions: dict[str, Session] = {}
         self.members: dict[str, set[str]] = {}
         self.pending: dict[str, dict[str, CatchUp]] = {}
@@ -84,6 +93,13 @@ class SessionRegistry:
         session.joined[channel] = Coverage(start)
         session.grants[channel] = user_id
         self.members.setdefault(channel, set()).add(session.sid)
+        for watcher in self.watchers:
+            watcher.joined(session, channel, user_id)
+
+    def acked(self, session: Session, channel: str) -> None:
+        """A subscribe to ``channel`` was answered ok (the watchers may follow up)."""
+        for watcher in self.watchers:
+            watcher.acked(session, channel)
 
     def leave(self, session: Session, channel: str) -> bool:
         """Remove ``channel`` from the connection; True if it was joined."""
@@ -95,6 +111,9 @@ class SessionRegistry:
             if not room:
                 del self.members[channel]
         self.clear_ahead(channel, session.sid)
+        if was_joined:
+            for watcher in self.watchers:
+                watcher.left(session, channel)
         return was_joined
 
     def recipients(self, rooms: Iterable[str], skip: Iterable[str]) -> int:

@@ -112,7 +112,7 @@ class Subscriptions:
             ):
                 return refuse("bad_request", "too many subscriptions on one connection")
             try:
-                return self._subscribe(session, decision, request.since)
+                ack = self._subscribe(session, decision, request.since)
             except EventsUnavailable as exc:
                 log.warning("catch-up failed", extra={"sid": sid, "error": str(exc)})
                 return refuse("unavailable", "missed events cannot be fetched now; retry")
@@ -121,6 +121,8 @@ class Subscriptions:
                 return refuse("unavailable", f"the catch-up was stopped ({exc.reason}); retry")
             except Revoked:
                 return refuse("forbidden", "access to this list was revoked")
+            self.registry.acked(session, decision.channel)  # presence follows the ack
+            return ack
 
     def unsubscribe(self, sid: str, payload: object) -> Ack:
         """Handle ``unsubscribe``; unknown channels are fine (already unsubscribed)."""

@@ -37,9 +37,14 @@ def realtime_token(
     request: HttpRequest, response: HttpResponse, payload: ChannelsIn
 ) -> Status[dict[str, Any]]:
     services = wired()
-    user_id = str(user_of(request).pk)
+    user = user_of(request)
     body = access.issue_realtime_token(
-        services.access, services.recorder, services.tokens, user_id, payload.channels
+        services.access,
+        services.recorder,
+        services.tokens,
+        str(user.pk),
+        payload.channels,
+        username=user.username,  # shown to the list's other viewers (presence, §6)
     )
     return Status(200, body)
 

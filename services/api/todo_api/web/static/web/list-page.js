@@ -9,6 +9,7 @@ import { initErrorBanner, pageConfig, showError } from "./dom.js";
 import { ListState } from "./list-state.js";
 import { ListView } from "./list-view.js";
 import { debounced, startRealtime } from "./live.js";
+import { followPresence, PresencePanel } from "./presence-panel.js";
 
 const config = pageConfig();
 const me = config.user;
@@ -211,6 +212,8 @@ async function start() {
   refreshActivity("a", since);
   document.body.dataset.ready = "true";
   const rt = startRealtime(config.gatewayUrl);
+  const viewing = new PresencePanel(document.getElementById("viewers"), document.getElementById("viewers-count"), me);
+  followPresence(rt, `list:${listId}`, viewing);
   rt.subscribe(`list:${listId}`, onListEvent, { since, onError: () => refreshMembers("m", since) });
   rt.subscribe(`user:${me.id}`, onUserEvent, { since });
 }
