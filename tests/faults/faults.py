@@ -90,10 +90,10 @@ def database_backends(stack: Stack) -> list[int]:
 
 def terminate_backends(stack: Stack) -> list[int]:
     """``pg_terminate_backend`` every backend of the stack's database; the pids terminated."""
+    pids = database_backends(stack)
+    done = []
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
-            "AND pg_terminate_backend(pid)",
-            (stack.database_name,),
-        ).fetchall()
-    return [int(r[0]) for r in rows]
+        for pid in pids:
+            if conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,):
+                done.append(pid)
+    return done
