@@ -79,7 +79,12 @@ def test_ten_clients_lose_nothing_when_broker_connections_close_twice(write_side
             for round_ in range(2):
                 wait_for(lambda f=flow, r=round_: f.count >= 20 * (r + 1), what="commands")
                 fills = metrics(gateway).get('gateway_gap_fills_total{trigger="reconnect"}', 0)
+                lost = metrics(gateway).get("gateway_broker_reconnects_total", 0)
                 close_all_broker_connections()
+                wait_for(
+                    lambda n=lost: metrics(gateway).get("gateway_broker_reconnects_total", 0) > n,
+                    what="the gateway losing its broker connection",
+                )
                 wait_for(
                     lambda f=fills: (
                         metrics(gateway).get('gateway_gap_fills_total{trigger="reconnect"}', 0) > f
