@@ -1,5 +1,6 @@
-"""The page's client modules in Chromium: todo-realtime.js against the real gateway, and
-the idempotency rules of list-state.js (issue 7)."""
+"""The page's realtime client in Chromium: todo-realtime.js against the real gateway.
+
+(list-state.js, a pure module, is unit-tested under node: tests/unit/js/.)"""
 
 from __future__ import annotations
 
@@ -7,42 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-def test_list_state_applies_each_change_once_by_position(make_user):
-    alice = make_user("alice")
-    alice.goto_lists()
-    result = alice.page.evaluate(
-        """async () => {
-          const { ListState } = await import('/static/web/list-state.js');
-          const list = {id: 'L', name: 'N', owner_id: '1', position: 3,
-                        members: [{id: '1', username: 'alice'}], todos: []};
-          const s = new ListState(list, 3);
-          const ev = (type, position, data) => ({type, position, data: {list_id: 'L', ...data}});
-          const changed = [];
-          const apply = (e) => changed.push(s.applyEvent(e));
-          apply(ev('TodoCreated', 4, {todo_id: 't', title: 'a'}));
-          apply(ev('TodoCreated', 4, {todo_id: 't', title: 'a'}));          // seen twice
-          s.putTodo({id: 't', title: 'b', completed: true, position: 6});  // own write answered
-          apply(ev('TodoRenamed', 5, {todo_id: 't', title: 'b'}));          // older than the answer
-          apply(ev('TodoCompleted', 6, {todo_id: 't'}));                    // the answer's own event
-          apply(ev('TodoDeleted', 7, {todo_id: 't'}));
-          apply(ev('TodoReopened', 6, {todo_id: 't'}));                     // late: no resurrection
-          apply(ev('TodoCreated', 4, {todo_id: 't', title: 'a'}));
-          apply(ev('MemberAdded', 8, {user_id: 2}));
-          apply(ev('MemberRemoved', 9, {user_id: 2}));
-          apply(ev('MemberAdded', 8, {user_id: 2}));                        // stale
-          apply(ev('ListRenamed', 2, {name: 'old'}));                       // before the read
-          return {changed, todos: s.visibleTodos().length,
-                  members: s.visibleMembers().map((m) => m.id), name: s.displayName()};
-        }"""
-    )
-    assert result == {
-        "changed": [True, False, False, False, True, False, False, True, True, False, False],
-        "todos": 0,
-        "members": ["1"],
-        "name": "N",
-    }
 
 
 def test_realtime_client_delivers_once_in_order_across_reconnects(make_user):

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.gateway import Api, realtime_token, wait_for
+from tests.support.api import ApiClient
+from tests.support.gateway import realtime_token, wait_for
 from tests.support.stack import REPO, Stack
 
 pytestmark = pytest.mark.integration
@@ -71,8 +72,8 @@ def test_js_client_sees_refusal_shape(js_stack):
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_js_client_subscribes_resumes_and_receives_live_events(js_stack, transport):
-    alice = Api(js_stack.url("api"))
-    list_id = alice.create_list()
+    alice = ApiClient(js_stack.url("api"))
+    list_id = alice.create_list()["id"]
     channel = f"list:{list_id}"
     missed = [alice.add_todo(list_id, f"missed {n}") for n in range(3)]
     since = missed[0]["position"] - 1

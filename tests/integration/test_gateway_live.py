@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.api import ApiClient
 from tests.support.gateway import (
-    Api,
     GatewayClient,
     Publisher,
     assert_once_in_order,
@@ -46,8 +46,8 @@ def live_stack(databases) -> Iterator[Stack]:
 
 @pytest.mark.parametrize("transports", TRANSPORTS, ids=["websocket", "polling"])
 def test_subscribed_client_receives_the_event_of_an_http_command(live_stack, transports):
-    alice = Api(live_stack.url("api"))
-    list_id = alice.create_list()
+    alice = ApiClient(live_stack.url("api"))
+    list_id = alice.create_list()["id"]
     channel = f"list:{list_id}"
     client = GatewayClient(alice.realtime_token([channel]), transports).connect(
         live_stack.url("gateway")
@@ -67,8 +67,8 @@ def test_subscribed_client_receives_the_event_of_an_http_command(live_stack, tra
 
 
 def test_refusals_follow_the_contract(live_stack):
-    alice, mallory = Api(live_stack.url("api")), Api(live_stack.url("api"))
-    list_id = alice.create_list()
+    alice, mallory = ApiClient(live_stack.url("api")), ApiClient(live_stack.url("api"))
+    list_id = alice.create_list()["id"]
     gateway = live_stack.url("gateway")
     client = GatewayClient(mallory.realtime_token([f"user:{mallory.user_id}"])).connect(gateway)
     try:
@@ -116,8 +116,8 @@ def test_bad_tokens_are_refused_at_connect(live_stack, token, transports):
 
 
 def test_removed_member_stops_receiving_and_cannot_resubscribe(live_stack):
-    owner, member = Api(live_stack.url("api")), Api(live_stack.url("api"))
-    list_id = owner.create_list()
+    owner, member = ApiClient(live_stack.url("api")), ApiClient(live_stack.url("api"))
+    list_id = owner.create_list()["id"]
     owner.add_member(list_id, member.username)
     channel = f"list:{list_id}"
     held = member.realtime_token([channel, f"user:{member.user_id}"])
@@ -154,8 +154,8 @@ def test_removed_member_stops_receiving_and_cannot_resubscribe(live_stack):
 
 
 def test_held_token_is_refused_by_a_gateway_that_started_after_the_removal(live_stack):
-    owner, member = Api(live_stack.url("api")), Api(live_stack.url("api"))
-    list_id = owner.create_list()
+    owner, member = ApiClient(live_stack.url("api")), ApiClient(live_stack.url("api"))
+    list_id = owner.create_list()["id"]
     owner.add_member(list_id, member.username)
     channel = f"list:{list_id}"
     held = member.realtime_token([channel])
@@ -172,8 +172,8 @@ def test_held_token_is_refused_by_a_gateway_that_started_after_the_removal(live_
 def test_anonymous_public_news_and_list_events_without_position_reach_nobody(
     live_stack, transports
 ):
-    owner = Api(live_stack.url("api"))
-    list_id = owner.create_list()
+    owner = ApiClient(live_stack.url("api"))
+    list_id = owner.create_list()["id"]
     gateway = live_stack.url("gateway")
     anonymous = GatewayClient(None, transports).connect(gateway)
     member = GatewayClient(owner.realtime_token([f"list:{list_id}"])).connect(gateway)
@@ -214,8 +214,8 @@ def test_anonymous_public_news_and_list_events_without_position_reach_nobody(
 def test_forged_positions_do_not_disturb_store_delivery(live_stack):
     """A foreign event claiming a position, or a store-typed event at a position the store
     does not have, is dropped; the real events around them still arrive."""
-    owner = Api(live_stack.url("api"))
-    list_id = owner.create_list()
+    owner = ApiClient(live_stack.url("api"))
+    list_id = owner.create_list()["id"]
     gateway = live_stack.url("gateway")
     member = GatewayClient(owner.realtime_token([f"list:{list_id}"])).connect(gateway)
     anonymous = GatewayClient(None).connect(gateway)
@@ -253,13 +253,13 @@ def test_forged_positions_do_not_disturb_store_delivery(live_stack):
 
 
 def test_each_event_once_per_connection_in_position_order(live_stack):
-    owner = Api(live_stack.url("api"))
-    list_id = owner.create_list()
+    owner = ApiClient(live_stack.url("api"))
+    list_id = owner.create_list()["id"]
     channels = [f"list:{list_id}", f"user:{owner.user_id}"]
     token = owner.realtime_token(channels)
     gateway = live_stack.url("gateway")
     clients = [GatewayClient(token, t).connect(gateway) for t in TRANSPORTS]
-    friend = Api(live_stack.url("api"))
+    friend = ApiClient(live_stack.url("api"))
     try:
         for client in clients:
             for channel in channels:

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
+from tests.support.api import ApiClient
 from tests.support.gateway import (
-    Api,
     CommandFlow,
     GatewayClient,
     assert_complete,
@@ -32,8 +32,8 @@ def write_side(stack: Stack) -> Stack:
 def test_resume_after_missing_50_events_then_live(write_side, transports):
     stack = write_side
     stack.start("gateway")
-    alice = Api(stack.url("api"))
-    list_id = alice.create_list()
+    alice = ApiClient(stack.url("api"))
+    list_id = alice.create_list()["id"]
     channel = f"list:{list_id}"
     client = GatewayClient(alice.realtime_token([channel]), transports).connect(
         stack.url("gateway")
@@ -59,8 +59,8 @@ def test_resume_after_missing_50_events_then_live(write_side, transports):
 def test_ten_clients_lose_nothing_when_broker_connections_close_twice(write_side):
     stack = write_side
     stack.start("gateway")
-    owner = Api(stack.url("api"))
-    lists = [owner.create_list(f"l{n}") for n in range(2)]
+    owner = ApiClient(stack.url("api"))
+    lists = [owner.create_list(f"l{n}")["id"] for n in range(2)]
     channels = [f"list:{i}" for i in lists]
     token = owner.realtime_token(channels)
     gateway = stack.url("gateway")
@@ -79,7 +79,12 @@ def test_ten_clients_lose_nothing_when_broker_connections_close_twice(write_side
             for round_ in range(2):
                 wait_for(lambda f=flow, r=round_: f.count >= 20 * (r + 1), what="commands")
                 fills = metrics(gateway).get('gateway_gap_fills_total{trigger="reconnect"}', 0)
+                lost = metrics(gateway).get("gateway_broker_reconnects_total", 0)
                 close_all_broker_connections()
+                wait_for(
+                    lambda n=lost: metrics(gateway).get("gateway_broker_reconnects_total", 0) > n,
+                    what="the gateway losing its broker connection",
+                )
                 wait_for(
                     lambda f=fills: (
                         metrics(gateway).get('gateway_gap_fills_total{trigger="reconnect"}', 0) > f
@@ -99,8 +104,8 @@ def test_clients_resume_on_a_second_gateway_after_the_first_is_killed(write_side
     stack = write_side
     first = stack.start("gateway")
     second = stack.start("gateway#2")
-    owner = Api(stack.url("api"))
-    list_id = owner.create_list()
+    owner = ApiClient(stack.url("api"))
+    list_id = owner.create_list()["id"]
     channel = f"list:{list_id}"
     token = owner.realtime_token([channel])
     on_first = [GatewayClient(token).connect(first.url) for _ in range(3)]

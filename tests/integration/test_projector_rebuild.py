@@ -8,12 +8,11 @@ import threading
 import pytest
 
 from tests.support.projector import (
+    assert_matches_oracle,
     checkpoint,
     drive,
     projector_cli,
     rebuild,
-    replayed,
-    snapshot,
     start_writers,
     wait_caught_up,
 )
@@ -26,15 +25,15 @@ def test_rebuild_while_a_writer_issues_commands_ends_equal_to_a_replay(stack) ->
     stack.start("api")
     stack.start("relay")
     stack.start("projector")
-    api, users = start_writers(stack, "w")
-    drive(api, users, count=150, seed=11)
+    users = start_writers(stack, "w")
+    drive(users, count=150, seed=11)
     wait_caught_up(stack)
 
     errors: list[BaseException] = []
 
     def writer() -> None:
         try:
-            drive(api, users, count=150, seed=12)
+            drive(users, count=150, seed=12)
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
 
@@ -47,23 +46,23 @@ def test_rebuild_while_a_writer_issues_commands_ends_equal_to_a_replay(stack) ->
         assert result.returncode == 0, result.stderr
         assert "rebuild: done:" in result.stderr
     wait_caught_up(stack)
-    assert snapshot(stack) == replayed(stack)
+    assert_matches_oracle(stack)
 
 
 def test_rebuild_without_a_running_projector_then_the_projector_goes_on(stack) -> None:
     stack.start("api")
     stack.start("relay")
-    api, users = start_writers(stack, "r")
-    drive(api, users, count=60, seed=13)
+    users = start_writers(stack, "r")
+    drive(users, count=60, seed=13)
     result = rebuild(stack)
     assert result.returncode == 0, result.stderr
     assert "events (" in result.stderr  # a plain progress line, not a bar, off a terminal
     rebuilt = checkpoint(stack)
     assert rebuilt > 0
     stack.start("projector")
-    drive(api, users, count=20, seed=14)
+    drive(users, count=20, seed=14)
     wait_caught_up(stack)
-    assert snapshot(stack) == replayed(stack)
+    assert_matches_oracle(stack)
 
 
 def test_bad_configuration_exits_with_one_line(stack) -> None:

@@ -8,6 +8,7 @@ import requests
 
 from tests.integration.conftest import store_count, wait_for
 from tests.support.api import ApiClient
+from tests.support.gateway import metrics
 
 
 def issue_commands(api_url, count, started):
@@ -32,7 +33,7 @@ def run_with_disruption(write_stack, disrupt, total=150):
     started = threading.Event()
     writer = threading.Thread(target=issue_commands, args=(write_stack.url("api"), total, started))
     writer.start()
-    started.wait(30)
+    assert started.wait(30), "the writer never started"
     disrupt()
     writer.join(120)
     assert store_count(write_stack) == total
@@ -52,8 +53,17 @@ def test_relay_sigkilled_mid_stream_loses_nothing(write_stack):
 
 def test_broker_connections_closed_mid_stream_lose_nothing(write_stack):
     def close_connections():
+        relay = write_stack.url("relay")
+        before = metrics(relay).get("relay_broker_reconnects_total", 0)
         subprocess.run(
             ["rabbitmqctl", "close_all_connections", "test"], check=True, capture_output=True
+        )
+        wait_for(
+            lambda: (
+                metrics(relay).get("relay_broker_reconnects_total", 0) > before
+                and metrics(relay).get("relay_broker_connected") == 1
+            ),
+            what="the relay losing its broker connection and connecting again",
         )
 
     run_with_disruption(write_stack, close_connections)

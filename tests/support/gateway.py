@@ -2,7 +2,7 @@
 
 ``GatewayClient`` wraps the python-socketio client: it records every ``event`` it receives,
 keeps the highest position seen per channel, and can resume on any gateway with ``since``.
-``Api`` drives the real API over HTTP; ``publish`` puts raw envelopes on the stack's
+The API is driven with :class:`tests.support.api.ApiClient`; ``publish`` puts raw envelopes on the stack's
 exchange, as another service would.
 """
 
@@ -20,57 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pika
-import requests
 import socketio
 
+from tests.support.api import ApiClient
 from tests.support.stack import AMQP_URL, TEST_REALTIME_SECRET
 from tests.support.waiting import WAIT, wait_for
-
-
-class Api:
-    """A user of the real API (register on creation)."""
-
-    def __init__(self, base_url: str, username: str | None = None) -> None:
-        self.base_url = base_url
-        self.username = username or f"u{uuid.uuid4().hex[:10]}"
-        body = self._call(
-            "POST",
-            "/api/auth/register",
-            {"username": self.username, "password": "pw-" + uuid.uuid4().hex},
-        )
-        self.user_id = str(body["id"])
-        self.token = body["token"]
-
-    def _call(self, method: str, path: str, body: Any = None, auth: bool = False) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
-        for attempt in range(20):
-            resp = requests.request(
-                method, self.base_url + path, json=body, headers=headers, timeout=30
-            )
-            if resp.status_code not in (429, 503):
-                break
-            time.sleep(min(2.0, 0.1 * (attempt + 1)))
-        assert resp.status_code < 300, f"{method} {path}: {resp.status_code} {resp.text[:300]}"
-        return resp.json() if resp.content else None
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        return self._call(method, path, body, auth=True)
-
-    def create_list(self, name: str = "groceries") -> str:
-        return str(self.call("POST", "/api/lists", {"name": name})["id"])
-
-    def add_todo(self, list_id: str, title: str) -> dict[str, Any]:
-        return self.call("POST", f"/api/lists/{list_id}/todos", {"title": title})
-
-    def add_member(self, list_id: str, username: str) -> None:
-        self.call("POST", f"/api/lists/{list_id}/members", {"username": username})
-
-    def remove_member(self, list_id: str, user_id: str) -> None:
-        self.call("DELETE", f"/api/lists/{list_id}/members/{user_id}")
-
-    def realtime_token(self, channels: list[str]) -> str:
-        return str(self.call("POST", "/api/realtime/token", {"channels": channels})["token"])
-
 
 # -- the gateway ---------------------------------------------------------------------------
 
@@ -236,7 +190,7 @@ def realtime_token(
     )[0]
 
 
-def store_events(api: Api, channel: str, after: int = 0) -> list[dict[str, Any]]:
+def store_events(api: ApiClient, channel: str, after: int = 0) -> list[dict[str, Any]]:
     """Every store event of ``channel`` after ``after``, from the API, in position order."""
     events: list[dict[str, Any]] = []
     while True:
@@ -250,7 +204,7 @@ def store_events(api: Api, channel: str, after: int = 0) -> list[dict[str, Any]]
 class CommandFlow:
     """Adds todos to some lists from a background thread until stopped."""
 
-    def __init__(self, api: Api, list_ids: list[str], pause: float = 0.02) -> None:
+    def __init__(self, api: ApiClient, list_ids: list[str], pause: float = 0.02) -> None:
         self.api = api
         self.list_ids = list_ids
         self.pause = pause
@@ -279,7 +233,7 @@ class CommandFlow:
         assert not self.errors, self.errors
 
 
-def assert_complete(client: GatewayClient, api: Api, channel: str, since: int) -> None:
+def assert_complete(client: GatewayClient, api: ApiClient, channel: str, since: int) -> None:
     """The client got exactly the store events of ``channel`` after ``since``, in order."""
     expected = [e["id"] for e in store_events(api, channel, since)]
     wait_for(

@@ -1,7 +1,7 @@
 """Helpers for the projector's integration tests (no tests here).
 
 Drives the real API over HTTP, reads tables with psycopg, replays the store in memory with
-the projector's own projection, and talks to the broker for raw messages and dead letters.
+the independent oracle (tests/support/oracle.py), and talks to the broker for raw messages and dead letters.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ import os
 import random
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 import pika
 import psycopg
-import requests
-from projector.domain.handlers import replay
-from projector.domain.rows import Event
 
+from tests.support import oracle
+from tests.support.api import ApiClient
 from tests.support.stack import AMQP_URL, PYTHON, REPO, Stack
 from tests.support.waiting import WAIT, wait_for
 
@@ -65,58 +63,13 @@ def snapshot(stack: Stack) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def replayed(stack: Stack) -> dict[str, list[tuple[Any, ...]]]:
-    """What the tables must hold: a fresh in-memory replay of the whole store."""
-    rows = query(
-        stack,
-        "SELECT position, type, stream, version, occurred_at, data, metadata, event_id "
-        "FROM event_store ORDER BY position",
-    )
-    events = [Event(p, t, s, v, o.astimezone(UTC), d, m, str(e)) for p, t, s, v, o, d, m, e in rows]
-    users = {str(pk): name for pk, name in query(stack, "SELECT id, username FROM auth_user")}
-    models = replay(events, users)
-    import uuid
+def assert_matches_oracle(target: Any) -> None:
+    """The read models equal the independent oracle's replay of the store
+    (:mod:`tests.support.oracle`, which shares no code with the projector's handlers).
 
-    def u(value: str) -> uuid.UUID:
-        return uuid.UUID(value)
-
-    result = {
-        "rm_list": [
-            (
-                u(r.list_id),
-                r.name,
-                r.owner_id,
-                r.open_count,
-                r.done_count,
-                r.version,
-                r.position,
-                r.created_at,
-            )
-            for r in models.lists.values()
-        ],
-        "rm_list_member": [
-            (u(r.list_id), r.user_id, r.username, r.position) for r in models.members.values()
-        ],
-        "rm_todo": [
-            (
-                u(r.todo_id),
-                u(r.list_id),
-                r.title,
-                r.completed,
-                r.version,
-                r.position,
-                r.created_position,
-                r.created_at,
-                r.updated_at,
-            )
-            for r in models.todos.values()
-        ],
-        "rm_activity": [
-            (r.position, u(r.list_id), r.type, r.actor, r.summary, r.occurred_at)
-            for r in models.activity.values()
-        ],
-    }
-    return {table: sorted(rows, key=repr) for table, rows in result.items()}
+    ``target`` is anything with a ``database_url`` (a stack, an e2e system)."""
+    diff = oracle.differences(target.database_url)
+    assert not diff, f"read models differ from the oracle's replay: {diff}"
 
 
 def rebuild(stack: Stack, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -146,41 +99,7 @@ def projector_cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# -- the API --------------------------------------------------------------------------------
-
-
-@dataclass
-class User:
-    id: str
-    username: str
-    token: str
-
-
-@dataclass
-class Api:
-    """A small client of the real API."""
-
-    base: str
-    session: requests.Session = field(default_factory=requests.Session)
-
-    def call(
-        self, user: User | None, method: str, path: str, body: Any = None
-    ) -> requests.Response:
-        headers = {"Authorization": f"Bearer {user.token}"} if user else {}
-        return self.session.request(
-            method, self.base + path, json=body, headers=headers, timeout=30
-        )
-
-    def register(self, username: str) -> User:
-        resp = self.call(
-            None,
-            "POST",
-            "/api/auth/register",
-            {"username": username, "password": "correct-horse-battery"},
-        )
-        assert resp.status_code == 201, resp.text
-        data = resp.json()
-        return User(str(data["id"]), data["username"], data["token"])
+# -- the API (through tests.support.api.ApiClient) ------------------------------------
 
 
 @dataclass
@@ -191,7 +110,7 @@ class World:
     todos: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def random_command(api: Api, users: list[User], world: World, rng: random.Random) -> None:
+def random_command(users: list[ApiClient], world: World, rng: random.Random) -> None:
     """Issue one random, mostly valid command; refusals (4xx) are fine, 5xx are not."""
     actor = rng.choice(users)
     other = next(u for u in users if u is not actor)
@@ -201,12 +120,12 @@ def random_command(api: Api, users: list[User], world: World, rng: random.Random
     choice = rng.random()
     name = f"item {rng.randint(1, 10**6)} '{rng.choice(['milk', 'bread', 'tea', 'é', 'x'])}'"
     if choice < 0.12 or not mine:
-        resp = api.call(actor, "POST", "/api/lists", {"name": name})
+        resp = actor.request("POST", "/api/lists", json={"name": name})
         if resp.status_code == 201:
             world.lists[resp.json()["id"]] = {"owner": actor.id, "members": {actor.id}}
     elif choice < 0.45:
         lid = rng.choice(mine)
-        resp = api.call(actor, "POST", f"/api/lists/{lid}/todos", {"title": name})
+        resp = actor.request("POST", f"/api/lists/{lid}/todos", json={"title": name})
         if resp.status_code == 201:
             world.todos[resp.json()["id"]] = {"list": lid}
     elif choice < 0.7 and todos:
@@ -214,56 +133,55 @@ def random_command(api: Api, users: list[User], world: World, rng: random.Random
         body: dict[str, Any] = {"completed": rng.random() < 0.6}
         if rng.random() < 0.3:
             body["title"] = name
-        resp = api.call(actor, "PATCH", f"/api/todos/{tid}", body)
+        resp = actor.request("PATCH", f"/api/todos/{tid}", json=body)
     elif choice < 0.78 and todos:
         tid = rng.choice(todos)
-        resp = api.call(actor, "DELETE", f"/api/todos/{tid}")
+        resp = actor.request("DELETE", f"/api/todos/{tid}")
         if resp.status_code == 204:
             world.todos.pop(tid)
     elif choice < 0.86 and owned:
         lid = rng.choice(owned)
         if other.id in world.lists[lid]["members"]:
-            resp = api.call(actor, "DELETE", f"/api/lists/{lid}/members/{other.id}")
+            resp = actor.request("DELETE", f"/api/lists/{lid}/members/{other.id}")
             if resp.status_code == 204:
                 world.lists[lid]["members"].discard(other.id)
         else:
-            resp = api.call(
-                actor, "POST", f"/api/lists/{lid}/members", {"username": other.username}
+            resp = actor.request(
+                "POST", f"/api/lists/{lid}/members", json={"username": other.username}
             )
             if resp.status_code == 201:
                 world.lists[lid]["members"].add(other.id)
     elif choice < 0.9 and mine:
         lid = rng.choice([lid for lid in mine if lid not in owned] or mine)
-        resp = api.call(actor, "DELETE", f"/api/lists/{lid}/members/{actor.id}")
+        resp = actor.request("DELETE", f"/api/lists/{lid}/members/{actor.id}")
         if resp.status_code == 204:
             world.lists[lid]["members"].discard(actor.id)
     elif choice < 0.96 and owned:
-        resp = api.call(actor, "PATCH", f"/api/lists/{rng.choice(owned)}", {"name": name})
+        resp = actor.request("PATCH", f"/api/lists/{rng.choice(owned)}", json={"name": name})
     elif owned:
         lid = rng.choice(owned)
-        resp = api.call(actor, "DELETE", f"/api/lists/{lid}")
+        resp = actor.request("DELETE", f"/api/lists/{lid}")
         if resp.status_code == 204:
             world.lists.pop(lid)
             world.todos = {t: v for t, v in world.todos.items() if v["list"] != lid}
     else:
-        resp = api.call(actor, "POST", "/api/lists", {"name": name})
+        resp = actor.request("POST", "/api/lists", json={"name": name})
         if resp.status_code == 201:
             world.lists[resp.json()["id"]] = {"owner": actor.id, "members": {actor.id}}
     assert resp.status_code < 500, f"{resp.status_code} {resp.text}"
 
 
-def drive(api: Api, users: list[User], count: int, seed: int, world: World | None = None) -> World:
+def drive(users: list[ApiClient], count: int, seed: int, world: World | None = None) -> World:
     """Issue ``count`` random commands from ``users``."""
     rng = random.Random(seed)
     world = world or World()
     for _ in range(count):
-        random_command(api, users, world, rng)
+        random_command(users, world, rng)
     return world
 
 
-def start_writers(stack: Stack, prefix: str) -> tuple[Api, list[User]]:
-    api = Api(stack.url("api"))
-    return api, [api.register(f"{prefix}{i}") for i in range(2)]
+def start_writers(stack: Stack, prefix: str) -> list[ApiClient]:
+    return [ApiClient(stack.url("api"), f"{prefix}{i}") for i in range(2)]
 
 
 # -- the broker -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from projector.domain.state import Changes, ReadModels
 from todo_shared.event_registry import MEMBERSHIP_EVENT_TYPES
 
 USERS = {"1": "alice", "2": "bob", "3": "carol"}
+REDELIVERIES: list[int] = []  # duplicates each example really redelivered
 
 
 class FakeTables:
@@ -171,15 +172,31 @@ def test_batches_with_redeliveries_equal_a_replay(steps, cuts, redeliver) -> Non
         history.step(op, pick, actor)
     events = history.events
     tables = FakeTables()
-    start, i = 0, 0
+    start, i, duplicates = 0, 0, 0
     while start < len(events):
-        end = min(len(events), start + cuts[i % len(cuts)])
+        end = max(tables.checkpoint, min(len(events), start + cuts[i % len(cuts)]))
         tables.apply_through(events, end)
-        for r in redeliver[:2]:  # a message comes again, or early: past ones change nothing
-            tables.apply_through(events, r % end + 1)
-        start, i = end, i + 1
+        for r in redeliver[:2]:
+            at = r % len(events) + 1
+            if at <= tables.checkpoint:  # a redelivery: the checkpoint says "already done"
+                before = (dict(tables.lists), dict(tables.todos), dict(tables.activity))
+                tables.apply_through(events, at)
+                assert (tables.lists, tables.todos, tables.activity) == before
+                duplicates += 1
+            else:  # a message early (one before it lost): gap-filled from the store
+                tables.apply_through(events, at)
+        start, i = max(end, tables.checkpoint), i + 1
+    assert tables.checkpoint == len(events)
+    REDELIVERIES.append(duplicates)
     expected = replay(events, USERS)
     assert tables.lists == expected.lists
     assert tables.members == expected.members
     assert tables.todos == expected.todos
     assert tables.activity == expected.activity
+
+
+def test_the_property_above_really_redelivered() -> None:
+    """Guards the property against the old flaw: its redeliveries must reach the applier."""
+    REDELIVERIES.clear()
+    test_batches_with_redeliveries_equal_a_replay()
+    assert sum(REDELIVERIES) > 0, "no example redelivered a message at or below the checkpoint"

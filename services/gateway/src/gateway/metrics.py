@@ -15,4 +15,5 @@ SUBSCRIBE_REFUSED = Counter(
 CONNECT_REFUSED = Counter("gateway_connect_refused_total", "Refused connections", ["code"])
 GAP_FILLS = Counter("gateway_gap_fills_total", "Gap fills from the API, by trigger", ["trigger"])
 BROKER_CONNECTED = Gauge("gateway_broker_connected", "1 while the broker connection is up")
+BROKER_RECONNECTS = Counter("gateway_broker_reconnects_total", "broker connections lost")
 POSITION = Gauge("gateway_position", "Highest store position passed on")

@@ -38,4 +38,5 @@ LAG_SECONDS = Gauge(
     "projector_lag_seconds", "Age of the oldest stored event not applied yet (0 when none)"
 )
 BROKER_CONNECTED = Gauge("projector_broker_connected", "1 while connected to RabbitMQ")
+BROKER_RECONNECTS = Counter("projector_broker_reconnects_total", "broker connections lost")
 PAUSED = Gauge("projector_paused_for_rebuild", "1 while a rebuild holds the read models")

@@ -112,6 +112,7 @@ class BrokerFeed:
     def _on_disconnected(self) -> None:
         self.connected = False
         metrics.BROKER_CONNECTED.set(0)
+        metrics.BROKER_RECONNECTS.inc()
 
     def cursor_known(self) -> bool:
         return self.filler.cursor.position is not None

@@ -73,6 +73,7 @@ class LiveProjection:
         self.dead_letters = None
         self.status.update(broker_connected=False)
         metrics.BROKER_CONNECTED.set(0)
+        metrics.BROKER_RECONNECTS.inc()
 
     def on_idle(self) -> None:
         """Every ``idle_poll_seconds``: measure the lag and apply what the store has beyond.
