@@ -257,6 +257,7 @@ def dispatch(
             allowed = ", ".join(sorted({*routes, *(["HEAD"] if "GET" in routes else [])}))
             raise ApiError("method_not_allowed", f"use {allowed}", headers={"Allow": allowed})
         user, bearer = (None, None) if route.auth in {"none", "custom"} else authenticate(request)
+        request.auth = user  # type: ignore[attr-defined]  # as django-ninja; the access log reads it
         if route.auth == "user" and user is None:
             raise ApiError("unauthorized", "sign in or send Authorization: Bearer <token>")
         call = Call(request, params, parse_body(request, route), user, bearer)

@@ -72,7 +72,7 @@ def run_projector(settings: Settings) -> int:
         if not _wait_for_database(stop, status):
             return 0
         topology = Topology(settings.events_exchange, settings.projector_queue)
-        live = LiveProjection(Applier(), topology, status, stop.is_set)
+        live = LiveProjection(Applier(log_each=True), topology, status, stop.is_set)
         log.info(
             "projector starting",
             extra={"queue": settings.projector_queue, "checkpoint": status.checkpoint},
