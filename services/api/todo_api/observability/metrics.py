@@ -11,7 +11,9 @@ import re
 from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter(
-    "api_requests_total", "HTTP requests answered, by method, route and status", ["method", "route", "status"]
+    "api_requests_total",
+    "HTTP requests answered, by method, route and status",
+    ["method", "route", "status"],
 )
 LATENCY = Histogram(
     "api_request_duration_seconds",

@@ -43,7 +43,7 @@ class Relay:
         topology: Topology,
         lock: RelayLock,
         name: str = "default",
-        housekeeping: Callable[[], None] | None = None,
+        housekeeping: Callable[[], object] | None = None,
     ):
         self.amqp_url = amqp_url
         self.topology = topology

@@ -43,6 +43,7 @@ class RequestIdFilter(logging.Filter):
             record.request_id = request_id
         return True
 
+
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 

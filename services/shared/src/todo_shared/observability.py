@@ -13,13 +13,18 @@ import os
 import platform
 import threading
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from importlib import metadata
-
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    generate_latest,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 
 HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
