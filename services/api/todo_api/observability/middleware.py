@@ -11,6 +11,7 @@ gateway log that id on their lines about those events.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -72,6 +73,8 @@ class RequestObservabilityMiddleware:
                 "duration_ms": round(seconds * 1000, 2),
                 "user_id": user_id_of(request),
                 "remote_addr": request.META.get("REMOTE_ADDR"),
+                "forwarded_for": request.META.get("HTTP_X_FORWARDED_FOR"),
+                "pid": os.getpid(),  # which gunicorn worker answered
             }
             access_log.info("request", extra=fields)
         return response
