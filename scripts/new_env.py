@@ -4,8 +4,10 @@
     python3 scripts/new_env.py --output PATH
 
 The file is ``.env.example`` (every variable, with its comment) with each secret filled in
-by ``secrets.token_urlsafe(32)``: 256 random bits, 43 characters of ``A-Z a-z 0-9 _ -``, so
-they go into connection URLs unchanged and pass every length check (docs/compose.md). An
+by ``secrets.token_urlsafe``: 384 random bits (64 characters) for the two signing keys,
+256 bits (43 characters) for each password, all of ``A-Z a-z 0-9 _ -``, so they go into
+connection URLs unchanged and pass every length check, Django's ``check --deploy``
+included (50+ characters for ``SECRET_KEY``; docs/compose.md). An
 existing file is never overwritten: it holds the passwords the volumes were created with.
 Standard library only, so it runs before ``make`` or any virtual environment.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / ".env.example"
+SIGNING_KEYS = ("SECRET_KEY", "REALTIME_SECRET")  # 48 random bytes each; passwords 32
 SECRETS = (
     "SECRET_KEY",
     "REALTIME_SECRET",
@@ -39,7 +42,8 @@ def render(example: str) -> str:
     for line in example.splitlines():
         name, sep, _value = line.partition("=")
         if sep and not line.lstrip().startswith("#") and name.strip() in SECRETS:
-            line = f"{name.strip()}={secrets.token_urlsafe(32)}"
+            size = 48 if name.strip() in SIGNING_KEYS else 32
+            line = f"{name.strip()}={secrets.token_urlsafe(size)}"
             missing.discard(name.strip())
         lines.append(line)
     if missing:

@@ -71,7 +71,7 @@ def env_example() -> dict[str, str]:
 def filled_env_file(tmp_path: Path, **overrides: str) -> Path:
     """``.env.example`` with a fresh random value for every secret, as a user would write it."""
     values = env_example()
-    values.update({name: secrets.token_urlsafe(32) for name in SECRETS})
+    values.update({name: secrets.token_urlsafe(48) for name in SECRETS})
     values.update(overrides)
     path = tmp_path / "compose.env"
     path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
