@@ -41,8 +41,8 @@ def test_without_a_query_the_defaults_stay() -> None:
 
 
 def test_sqlite_keeps_its_path_and_takes_options() -> None:
-    config = database_config("sqlite:////tmp/x.sqlite3?timeout=5")
-    assert config["NAME"] == "/tmp/x.sqlite3"
+    config = database_config("sqlite:////srv/todo/x.sqlite3?timeout=5")
+    assert config["NAME"] == "/srv/todo/x.sqlite3"
     assert config["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 5}
 
 
