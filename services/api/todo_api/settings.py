@@ -97,19 +97,21 @@ STATIC_ROOT = str(REPO_ROOT / "var" / "static")
 # any of those), pages would fail on every {% static %}; then the files are served under
 # their plain names from the apps' static folders instead, with one warning at start.
 STATIC_MANIFEST = REPO_ROOT / "var" / "static" / "staticfiles.json"
-HASHED_STATIC = not DEBUG and STATIC_MANIFEST.exists()
-if not DEBUG and not HASHED_STATIC:
+# The manifest storage names files by their plain names while DEBUG is on, so it is the
+# storage everywhere except DEBUG off with nothing collected yet.
+UNCOLLECTED = not DEBUG and not STATIC_MANIFEST.exists() and sys.argv[1:2] != ["collectstatic"]
+if UNCOLLECTED:
     logging.getLogger("todo_api.settings").warning(
         "static files are not collected: serving them unhashed from the apps "
         "(run `python services/api/manage.py collectstatic --no-input`, as make run does)"
     )
-WHITENOISE_USE_FINDERS = not HASHED_STATIC
+WHITENOISE_USE_FINDERS = DEBUG or UNCOLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if HASHED_STATIC
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if UNCOLLECTED
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
