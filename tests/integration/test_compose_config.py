@@ -234,6 +234,12 @@ def test_services_are_wired_as_the_contract_says(resolved: dict[str, Any]) -> No
         "relay": [],
     }
     assert "container_name" not in services["gateway"], "--scale gateway=3 needs no fixed name"
+    # Docker's default 10 s would cut shutdowns short: gunicorn's graceful_timeout is 20 s,
+    # the gateway drains 10 s then gives clients 3 s.
+    grace = {name: services[name].get("stop_grace_period") for name in PORTS}
+    assert grace == {"api": "25s", "gateway": "20s", "relay": "30s", "projector": "30s"}
+    gunicorn = (REPO / "services/api/gunicorn.conf.py").read_text()
+    assert re.search(r"^graceful_timeout = 20\b", gunicorn, re.M)
     for name in ("rabbitmq", "postgres", "nginx"):
         assert services[name]["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}, name
 
