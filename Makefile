@@ -7,7 +7,7 @@ UV := $(PYTHON_BOOT) -m uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup uv migrate run test lint typecheck unit check-services compose-check js-deps browser-deps screenshot clean
+.PHONY: help setup uv migrate static env run test lint typecheck unit check-services compose-check js-deps browser-deps screenshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -24,7 +24,13 @@ setup: $(VENV)/.synced ## create .venv from the lock file
 migrate: setup ## apply database migrations (DATABASE_URL, default SQLite)
 	$(PY) services/api/manage.py migrate --no-input
 
-run: migrate ## run the API, relay, projector and gateway against DATABASE_URL and AMQP_URL
+static: setup ## collect the static files into var/static (served by WhiteNoise with DEBUG=0)
+	$(PY) services/api/manage.py collectstatic --no-input -v 0
+
+env: ## write .env for docker compose with new random secrets (refuses to overwrite one)
+	$(PYTHON_BOOT) scripts/new_env.py
+
+run: migrate static ## run the API, relay, projector and gateway against DATABASE_URL and AMQP_URL
 	$(PY) scripts/run_all.py
 
 check-services:
@@ -40,12 +46,12 @@ typecheck: setup ## mypy (strict on the shared package and the domain)
 unit: setup ## unit tests (no I/O)
 	$(PY) -m pytest tests/unit -q
 
-test: setup check-services compose-check js-deps browser-deps lint typecheck ## everything: lint, types, unit, integration, e2e
+test: setup static check-services compose-check js-deps browser-deps lint typecheck ## everything: lint, types, unit, integration, e2e
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
-compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, nginx for nginx -t)
-	@command -v docker-compose >/dev/null && command -v nginx >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose nginx)
+compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, nginx -t, promtool)
+	@command -v docker-compose >/dev/null && command -v nginx >/dev/null && command -v promtool >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose nginx prometheus)
 
 js-deps: ## socket.io-client from the npm registry (package-lock.json)
 	@[ -d node_modules/socket.io-client ] || npm ci --no-audit --no-fund --loglevel=error

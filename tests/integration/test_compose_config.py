@@ -3,10 +3,11 @@
 - ``docker-compose config`` (Debian's docker-compose 1.29) validates docker-compose.yml with
   the variables of ``.env.example`` filled in, refuses it when a secret is missing, and the
   resolved file wires the services as CONTRACT.md §1 and §2 and docs/compose.md say;
-- every Dockerfile parses: known instructions only, every COPY source exists in the build
-  context and is not excluded by .dockerignore, a non-root user, a /healthz HEALTHCHECK;
-- the Dockerfiles' ``uv sync`` steps run here on exactly the files they copy (from the local
-  uv cache), and what they install imports; the api image's collectstatic step runs too;
+- the one multi-stage Dockerfile parses, with a target per service: known instructions only,
+  every COPY source exists in the build context and is not excluded by .dockerignore, a
+  non-root user, a /healthz HEALTHCHECK;
+- each target's ``uv sync`` steps run here on exactly the files they copy (from the local
+  uv cache), and what they install imports; the api target's collectstatic step runs too;
 - nginx accepts infra/nginx/nginx.conf (``nginx -t``, upstream host names made local).
 
 docker-compose and nginx must be installed (``make test`` installs them); nothing skips.
@@ -43,7 +44,9 @@ SECRETS = (
     "RABBITMQ_RELAY_PASSWORD",
     "RABBITMQ_PROJECTOR_PASSWORD",
     "RABBITMQ_GATEWAY_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
 )
+DOCKERFILE = REPO / "Dockerfile"
 INSTALL_HINT = "apt-get install -y --no-install-recommends docker-compose nginx (make test does)"
 
 
@@ -68,7 +71,7 @@ def env_example() -> dict[str, str]:
 def filled_env_file(tmp_path: Path, **overrides: str) -> Path:
     """``.env.example`` with a fresh random value for every secret, as a user would write it."""
     values = env_example()
-    values.update({name: secrets.token_urlsafe(32) for name in SECRETS})
+    values.update({name: secrets.token_urlsafe(48) for name in SECRETS})
     values.update(overrides)
     path = tmp_path / "compose.env"
     path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
@@ -120,14 +123,23 @@ def test_compose_file_validates(resolved: dict[str, Any]) -> None:
     assert sorted(resolved["services"]) == [
         "api",
         "gateway",
+        "grafana",
         "migrate",
         "nginx",
         "postgres",
         "projector",
+        "prometheus",
         "rabbitmq",
         "relay",
     ]
-    assert sorted(resolved["volumes"]) == ["postgres-data", "rabbitmq-data"]
+    assert sorted(resolved["volumes"]) == [
+        "grafana-data",
+        "postgres-data",
+        "prometheus-data",
+        "rabbitmq-data",
+    ]
+    for name in ("prometheus", "grafana"):  # only with --profile monitoring
+        assert resolved["services"][name]["profiles"] == ["monitoring"], name
 
 
 @pytest.mark.parametrize("secret", SECRETS)
@@ -181,7 +193,8 @@ def test_services_are_wired_as_the_contract_says(resolved: dict[str, Any]) -> No
     ):
         build = services[name]["build"]
         assert Path(build["context"]) == REPO, name
-        assert build["dockerfile"] == f"services/{kind}/Dockerfile", name
+        assert build["dockerfile"] == "Dockerfile", name
+        assert build["target"] == kind, name
         env = environment(services[name])
         assert env["DEBUG"] == "0", name
         assert env["EVENTS_EXCHANGE"] == "todo.events", name
@@ -209,16 +222,24 @@ def test_services_are_wired_as_the_contract_says(resolved: dict[str, Any]) -> No
         for name, service in services.items()
     }
     assert published == {
-        "api": [8000],
+        "api": [],  # only nginx reaches it: it trusts the proxy's X-Forwarded-Proto
         "gateway": [],
+        "grafana": [3000],
         "migrate": [],
         "nginx": [8080, 9000],
         "postgres": [],
         "projector": [],
+        "prometheus": [9090],
         "rabbitmq": [15672],
         "relay": [],
     }
     assert "container_name" not in services["gateway"], "--scale gateway=3 needs no fixed name"
+    # Docker's default 10 s would cut shutdowns short: gunicorn's graceful_timeout is 20 s,
+    # the gateway drains 10 s then gives clients 3 s.
+    grace = {name: services[name].get("stop_grace_period") for name in PORTS}
+    assert grace == {"api": "25s", "gateway": "20s", "relay": "30s", "projector": "30s"}
+    gunicorn = (REPO / "services/api/gunicorn.conf.py").read_text()
+    assert re.search(r"^graceful_timeout = 20\b", gunicorn, re.M)
     for name in ("rabbitmq", "postgres", "nginx"):
         assert services[name]["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}, name
 
@@ -397,21 +418,41 @@ def context_files(source: str) -> list[Path]:
     return found
 
 
-def dockerfiles() -> list[Path]:
-    return sorted(REPO.glob("services/*/Dockerfile"))
+def chain(stages: list[Stage], target: str) -> list[Stage]:
+    """The stages ``target`` is built from, root first (``FROM <stage>`` followed back)."""
+    by_name = {stage.name: stage for stage in stages if stage.name}
+    assert target in by_name, f"Dockerfile has no stage {target}"
+    found = [by_name[target]]
+    while found[0].base in by_name:
+        found.insert(0, by_name[found[0].base])
+    return found
 
 
-def test_there_is_a_dockerfile_per_service() -> None:
-    assert [p.parent.name for p in dockerfiles()] == sorted(SERVICE_IMAGES)
+def build_chain(stages: list[Stage], target: str) -> list[Stage]:
+    """The chain of the stage ``target`` copies its /app from (``COPY --from=…``)."""
+    for keyword, rest in chain(stages, target)[-1].instructions:
+        if keyword == "COPY":
+            flags, _sources, _dest = copy_arguments(rest)
+            if "from" in flags:
+                return chain(stages, flags["from"])
+    raise AssertionError(f"{target}: copies nothing from a build stage")
+
+
+def test_one_dockerfile_with_a_target_per_service() -> None:
+    assert not list(REPO.glob("services/*/Dockerfile")), "one Dockerfile, at the root"
+    names = {stage.name for stage in parse_dockerfile(DOCKERFILE)}
+    assert set(SERVICE_IMAGES) <= names
 
 
 @pytest.mark.parametrize("name", sorted(SERVICE_IMAGES))
 def test_dockerfile_parses_and_copies_only_what_exists(name: str) -> None:
-    path = REPO / "services" / name / "Dockerfile"
-    stages = parse_dockerfile(path)
+    stages = parse_dockerfile(DOCKERFILE)
     stage_names = {stage.name for stage in stages if stage.name}
-    for stage in stages:
-        assert re.fullmatch(r"python:3\.11-slim(-\w+)?", stage.base), f"{name}: FROM {stage.base}"
+    final_chain = chain(stages, name)
+    built = build_chain(stages, name)
+    for stage in (*built, *final_chain):
+        if stage.base not in stage_names:
+            assert re.fullmatch(r"python:3\.11-slim(-\w+)?", stage.base), f"FROM {stage.base}"
         for keyword, rest in stage.instructions:
             if keyword not in {"COPY", "ADD"}:
                 continue
@@ -423,17 +464,17 @@ def test_dockerfile_parses_and_copies_only_what_exists(name: str) -> None:
                 assert not source.startswith(("/", "..")), f"{name}: {source} is outside"
                 assert context_files(source), f"{name}: COPY {source}: nothing in the context"
 
-    final = dict(reversed(stages[-1].instructions))  # the first of each kind
-    instructions = stages[-1].instructions
+    instructions = [item for stage in final_chain for item in stage.instructions]
+    final = dict(reversed(instructions))  # the first of each kind
     users = [rest for keyword, rest in instructions if keyword == "USER"]
     assert users and users[-1] not in {"root", "0"}, f"{name}: runs as root"
     healthcheck = final["HEALTHCHECK"]
     assert "/healthz" in healthcheck and "HEALTHCHECK_PORT" in healthcheck
-    env = " ".join(rest for keyword, rest in instructions if keyword == "ENV")
+    env = " ".join(rest for keyword, rest in final_chain[-1].instructions if keyword == "ENV")
     assert f"HEALTHCHECK_PORT={PORTS[name]}" in env
     assert final["EXPOSE"] == str(PORTS[name])
     assert "CMD" in final
-    syncs = [rest for stage in stages for k, rest in stage.instructions if "uv sync" in rest]
+    syncs = [rest for stage in built for k, rest in stage.instructions if "uv sync" in rest]
     assert syncs, f"{name}: not installed with uv"
     for command in syncs:
         words = command.split()
@@ -479,7 +520,7 @@ def test_dockerfile_install_steps_work_on_what_they_copy(name: str, build_dir: P
     """Replays the build stage: its COPYs into a scratch /app, its ``uv sync`` steps from
     the local uv cache (the base image and the network are what is left out), then the
     final stage's ``python`` steps; the result must import the service."""
-    stages = parse_dockerfile(REPO / "services" / name / "Dockerfile")
+    stages = parse_dockerfile(DOCKERFILE)
     app = build_dir / "app"
     app.mkdir()
     venv = app / ".venv"
@@ -491,8 +532,8 @@ def test_dockerfile_install_steps_work_on_what_they_copy(name: str, build_dir: P
         "UV_OFFLINE": "1",
         "UV_NO_PROGRESS": "1",
     }
-    build = stages[0]
-    for keyword, rest in build.instructions:
+    steps = [item for stage in build_chain(stages, name) for item in stage.instructions]
+    for keyword, rest in steps:
         if keyword in {"COPY", "ADD"}:
             _flags, sources, dest = copy_arguments(rest)
             for source in sources:
@@ -533,7 +574,7 @@ def test_dockerfile_install_steps_work_on_what_they_copy(name: str, build_dir: P
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(app), "REPO_ROOT must be /app"
 
-    for keyword, rest in stages[-1].instructions:
+    for keyword, rest in chain(stages, name)[-1].instructions:
         if keyword != "RUN":
             continue
         for step in rest.split("&&"):

@@ -196,7 +196,7 @@ def test_anonymous_public_news_and_list_events_without_position_reach_nobody(
         wait_for(lambda: anonymous.ids() == [news["id"]], what="the news event")
 
         def dropped(reason: str) -> float:
-            key = f'gateway_drops_total{{reason="{reason}"}}'
+            key = f'gateway_dropped_events_total{{reason="{reason}"}}'
             return metrics(gateway).get(key, 0) - before.get(key, 0)
 
         wait_for(lambda: dropped("not_from_store") == 1, what="the refused list event counted")
@@ -223,7 +223,7 @@ def test_forged_positions_do_not_disturb_store_delivery(live_stack):
     before = metrics(gateway)
 
     def dropped(reason: str) -> float:
-        key = f'gateway_drops_total{{reason="{reason}"}}'
+        key = f'gateway_dropped_events_total{{reason="{reason}"}}'
         return metrics(gateway).get(key, 0) - before.get(key, 0)
 
     try:

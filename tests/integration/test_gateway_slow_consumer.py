@@ -74,7 +74,9 @@ def test_a_client_that_stops_reading_is_dropped_while_others_are_not_delayed(sta
             publisher.publish(envelope)
             time.sleep(0.002)  # a steady stream a healthy client keeps up with
         wait_for(
-            lambda: metrics(gateway.url).get('gateway_drops_total{reason="slow_consumer"}'),
+            lambda: metrics(gateway.url).get(
+                'gateway_dropped_clients_total{reason="slow_consumer"}'
+            ),
             what="the stalled client dropped as slow_consumer",
         )
         wait_for(lambda: len(normal.events) == FLOOD, what="the normal client getting all")

@@ -13,7 +13,8 @@ from todo_api.web.gateway_url import public_gateway_url
         ("http", "127.0.0.1:51234", "", "http://127.0.0.1:9000"),
         ("https", "todo.example.com", "", "https://todo.example.com:9000"),
         ("http", "[::1]:8000", "", "http://[::1]:9000"),
-        ("http", "localhost:8080", "/", "http://localhost:8080"),
+        ("http", "localhost:8080", "/", "//localhost:8080"),
+        ("https", "todo.example.com", "/", "//todo.example.com"),
         ("http", "localhost:8000", "https://rt.example.com/", "https://rt.example.com"),
     ],
 )

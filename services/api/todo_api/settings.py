@@ -8,10 +8,13 @@ import sys
 
 from todo_shared.config import REPO_ROOT, database_config, load_or_exit
 from todo_shared.logs import configure_logging
+from todo_shared.observability import register_build_info
 
 SETTINGS = load_or_exit()
 # The relay runs from manage.py too; its log lines say "relay".
-configure_logging("relay" if sys.argv[1:2] == ["relay"] else "api")
+SERVICE = "relay" if sys.argv[1:2] == ["relay"] else "api"
+configure_logging(SERVICE)
+register_build_info(SERVICE, "todo-api")
 for _warning in SETTINGS.warnings:
     logging.getLogger("todo_api.settings").warning(_warning)
 
@@ -35,6 +38,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is bound before anything logs, and every answer is counted.
+    "todo_api.observability.middleware.RequestObservabilityMiddleware",
     "todo_api.entrypoints.http.middleware.ApiEdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,11 +91,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = str(REPO_ROOT / "var" / "static")
+# With DEBUG off, WhiteNoise serves the files collectstatic wrote to STATIC_ROOT under
+# hashed names (cacheable for ever). `make run`, `make test` (their `static` step) and the
+# API image run collectstatic. Without its manifest (a fresh clone started by hand, before
+# any of those), pages would fail on every {% static %}; then the files are served under
+# their plain names from the apps' static folders instead, with one warning at start.
+STATIC_MANIFEST = REPO_ROOT / "var" / "static" / "staticfiles.json"
+# The manifest storage names files by their plain names while DEBUG is on, so it is the
+# storage everywhere except DEBUG off with nothing collected yet.
+UNCOLLECTED = not DEBUG and not STATIC_MANIFEST.exists() and sys.argv[1:2] != ["collectstatic"]
+if UNCOLLECTED:
+    logging.getLogger("todo_api.settings").warning(
+        "static files are not collected: serving them unhashed from the apps "
+        "(run `python services/api/manage.py collectstatic --no-input`, as make run does)"
+    )
+WHITENOISE_USE_FINDERS = DEBUG or UNCOLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if UNCOLLECTED
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -102,6 +122,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# HTTPS behind a TLS-terminating proxy (todo_shared.config.Security; docs/compose.md).
+_SECURITY = SETTINGS.security
+if _SECURITY.proxy_ssl_header:  # only when the proxy sets it and clients cannot
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _SECURITY.ssl_redirect
+# Process-to-process calls on the private network reach the API over plain HTTP: the
+# container health check, Prometheus, and the gateway's catch-up with its service token.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$", r"^api/events/?$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _SECURITY.cookies_secure
+SECURE_HSTS_SECONDS = _SECURITY.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURITY.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = _SECURITY.hsts_preload
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "/login"
 
 LOGGING_CONFIG = None  # configure_logging above owns the handlers

@@ -59,7 +59,8 @@ class PostgresRelayLock:
                 host=self.db.get("HOST") or None,
                 port=self.db.get("PORT") or None,
                 autocommit=True,
-                connect_timeout=5,
+                # DATABASE_URL's query options (sslmode, …) apply to this connection too.
+                **{"connect_timeout": 5, **self.db.get("OPTIONS", {})},
             )
         return self.conn
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 DATABASE_ERRORS = (DatabaseError, psycopg.Error)
 IDLE_WAIT = 1.0
+HOUSEKEEPING_EVERY = 3600.0  # seconds between two runs of the housekeeping task
 
 
 class Relay:
@@ -42,6 +45,7 @@ class Relay:
         lock: RelayLock,
         name: str = "default",
         recorder: Recorder | None = None,
+        housekeeping: Callable[[], object] | None = None,
     ):
         self.amqp_url = amqp_url
         self.topology = topology
@@ -55,6 +59,10 @@ class Relay:
         self.backoff = Backoff(cap=5.0)
         self.announced_wait = False
         self.checkpoint = 0  # last position confirmed, as last seen by this process
+        # Periodic database chores (pruning idempotency records), run by the publishing
+        # relay only: one process in the deployment does them, at start and then hourly.
+        self.housekeeping = housekeeping
+        self.housekeeping_due = 0.0
 
     # -- health ---------------------------------------------------------------------------
 
@@ -76,6 +84,7 @@ class Relay:
         try:
             while not self.stop.is_set():
                 try:
+                    self._housekeep()
                     self._ensure_broker()
                     if not self._publish_batch():
                         self.lock.wait_for_commit(IDLE_WAIT)
@@ -90,6 +99,15 @@ class Relay:
                     self.stop.wait(self.backoff.next_delay())
         finally:
             self._close()
+
+    def _housekeep(self) -> None:
+        if self.housekeeping is None or time.monotonic() < self.housekeeping_due:
+            return
+        self.housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
+        try:
+            self.housekeeping()
+        except DATABASE_ERRORS as exc:
+            log.warning("housekeeping failed; next run in an hour", extra={"error": repr(exc)})
 
     def _acquire(self) -> bool:
         try:
@@ -155,8 +173,18 @@ class Relay:
                 if row.position != published + 1:
                     # Positions are gap-free by construction; a hole means a bug. Stop loudly.
                     raise RuntimeError(f"event store gap after position {published}")
-                self.publisher.publish(to_envelope(row))
+                envelope = to_envelope(row)
+                self.publisher.publish(envelope)
                 published = row.position
+                log.info(
+                    "event published",
+                    extra={
+                        "event_id": envelope["id"],
+                        "event_type": row.type,
+                        "position": row.position,
+                        "correlation_id": (row.metadata or {}).get("correlation_id"),
+                    },
+                )
                 metrics.PUBLISHED.inc()
                 metrics.LAG.observe(max(0.0, (timezone.now() - row.recorded_at).total_seconds()))
                 if self.stop.is_set():

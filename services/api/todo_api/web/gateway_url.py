@@ -24,11 +24,13 @@ def gateway_url(request: HttpRequest) -> str:
 
 
 def public_gateway_url(scheme: str, host: str, gateway_port: int, override: str = "") -> str:
-    """``override`` if set (``/`` = the page's origin), else the page's host name on
+    """``override`` if set (``/`` = the page's origin, scheme-relative), else the page's host name on
     ``gateway_port``. ``host`` is the request's ``Host`` (name, optional ``:port``)."""
     override = override.strip()
     if override == "/":
-        return f"{scheme}://{host}"
+        # Scheme-relative: the browser keeps the scheme it used. Behind a TLS terminator the
+        # scheme Django sees is the proxy's word for it, not necessarily the browser's.
+        return f"//{host}"
     if override:
         return override.rstrip("/")
     ipv6 = host.startswith("[")  # a literal such as [::1]:8000

@@ -22,6 +22,7 @@ import eventlet.wsgi
 from eventlet import patcher
 from todo_shared.config import ConfigError, load_or_exit
 from todo_shared.logs import configure_logging
+from todo_shared.observability import register_build_info
 
 from gateway.app import build_gateway
 from gateway.options import load_options
@@ -67,6 +68,7 @@ def main() -> None:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging("gateway")
+    register_build_info("gateway", "todo-gateway")
     for warning in settings.warnings:
         log.warning(warning)
     if not patcher.is_monkey_patched("socket"):

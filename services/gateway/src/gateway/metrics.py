@@ -8,7 +8,29 @@ CONNECTIONS = Gauge("gateway_connections", "Socket.IO connections open now")
 SUBSCRIPTIONS = Gauge("gateway_subscriptions", "Channel subscriptions held now")
 EVENTS_IN = Counter("gateway_events_in_total", "Events passed on, by origin", ["origin"])
 DELIVERIES = Counter("gateway_deliveries_total", "Events handed to connections (one per client)")
-DROPS = Counter("gateway_drops_total", "Events or clients dropped, by reason", ["reason"])
+DROPPED_EVENTS = Counter(
+    "gateway_dropped_events_total",
+    "Events not passed on (duplicate, invalid, unknown_position, …), by reason",
+    ["reason"],
+)
+DROPPED_CLIENTS = Counter(
+    "gateway_dropped_clients_total", "Connections cut off by the gateway, by reason", ["reason"]
+)
+CLIENT_DROP_REASONS = frozenset({"slow_consumer"})
+
+
+class _Drops:
+    """``DROPS.labels(reason).inc()``: a dropped client or a dropped event, by reason.
+
+    One call site per drop, two metrics: a client cut off is not an event lost.
+    """
+
+    def labels(self, reason: str) -> Counter:
+        target = DROPPED_CLIENTS if reason in CLIENT_DROP_REASONS else DROPPED_EVENTS
+        return target.labels(reason)
+
+
+DROPS = _Drops()
 SUBSCRIBE_REFUSED = Counter(
     "gateway_subscribe_refused_total", "Refused subscribe requests, by code", ["code"]
 )

@@ -16,6 +16,7 @@ from typing import Any
 from todo_shared.config import Settings, load_or_exit
 from todo_shared.eventstore.interface import Recorder
 from todo_shared.logs import configure_logging
+from todo_shared.observability import register_build_info
 
 from projector.adapters.store import StoreReader
 from projector.application.applier import Applier
@@ -48,6 +49,7 @@ def bootstrap(
         settings = load_or_exit()
     if configure_logs:
         configure_logging("projector")
+        register_build_info("projector", "todo-projector")
         for warning in settings.warnings:
             logging.getLogger("projector").warning(warning)
     if recorder is None or tables is None or usernames is None:

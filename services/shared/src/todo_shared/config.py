@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -22,6 +22,36 @@ DEV_SECRET_KEY = "dev-django-secret-key-change-me-0123456789abcdef"
 
 class ConfigError(Exception):
     """The environment holds a value the process cannot run with."""
+
+
+@dataclass(frozen=True)
+class Security:
+    """Django's HTTPS settings, for a deployment behind a TLS-terminating proxy.
+
+    Defaults follow ``DEBUG``: off in development; with ``DEBUG=0`` cookies are ``Secure`` and
+    HSTS is one year with ``includeSubDomains; preload`` (a browser only honours it over
+    HTTPS; the ``preload`` directive enrols nothing by itself). The proxy header and the redirect are off unless set, because only the
+    operator knows whether a trusted proxy sets ``X-Forwarded-Proto`` (trusting it without one
+    lets any client claim HTTPS) and whether clients reach Django over plain HTTP at all.
+    """
+
+    proxy_ssl_header: bool = False  # SECURE_PROXY_SSL_HEADER: trust X-Forwarded-Proto
+    ssl_redirect: bool = False  # SECURE_SSL_REDIRECT
+    cookies_secure: bool = False  # SECURE_COOKIES: session and CSRF cookies
+    hsts_seconds: int = 0  # SECURE_HSTS_SECONDS
+    hsts_include_subdomains: bool = False  # SECURE_HSTS_INCLUDE_SUBDOMAINS
+    hsts_preload: bool = False  # SECURE_HSTS_PRELOAD
+
+
+def load_security(env: Mapping[str, str], debug: bool) -> Security:
+    return Security(
+        proxy_ssl_header=_bool(env, "SECURE_PROXY_SSL_HEADER", False),
+        ssl_redirect=_bool(env, "SECURE_SSL_REDIRECT", False),
+        cookies_secure=_bool(env, "SECURE_COOKIES", not debug),
+        hsts_seconds=_int(env, "SECURE_HSTS_SECONDS", 0 if debug else 31536000, 0, 10**9),
+        hsts_include_subdomains=_bool(env, "SECURE_HSTS_INCLUDE_SUBDOMAINS", not debug),
+        hsts_preload=_bool(env, "SECURE_HSTS_PRELOAD", not debug),
+    )
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,8 @@ class Settings:
     # Where browsers reach the gateway, if not the page's host on GATEWAY_PORT ("/" = same
     # origin, as behind nginx). Not in CONTRACT.md §2: an addition for the web page.
     gateway_public_url: str = ""
+    # Behind a TLS-terminating proxy (docs/compose.md "HTTPS"); not in CONTRACT.md §2.
+    security: Security = field(default_factory=lambda: Security())
     warnings: tuple[str, ...] = ()
 
 
@@ -137,40 +169,80 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         relay_port=_int(env, "RELAY_PORT", 8002, 1, 65535),
         gateway_port=_int(env, "GATEWAY_PORT", 9000, 1, 65535),
         gateway_public_url=env.get("GATEWAY_PUBLIC_URL", "").strip(),
+        security=load_security(env, debug),
         warnings=tuple(warnings),
     )
 
 
+SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+# Query options that are Django's own, not the driver's (as dj-database-url reads them).
+DJANGO_OPTIONS = {"conn_max_age": "CONN_MAX_AGE", "conn_health_checks": "CONN_HEALTH_CHECKS"}
+
+
+def _query_options(url: str, query: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``?a=1&b=2`` → (Django-level keys, driver OPTIONS), as dj-database-url splits them."""
+    django: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
+        if key in DJANGO_OPTIONS:
+            if key == "conn_max_age":
+                if not value.isdigit():
+                    raise ConfigError(f"DATABASE_URL: conn_max_age must be seconds, got {value!r}")
+                django[DJANGO_OPTIONS[key]] = int(value)
+            else:
+                django[DJANGO_OPTIONS[key]] = value.lower() in {"1", "true", "yes", "on"}
+        elif key == "sslmode" and value not in SSL_MODES:
+            raise ConfigError(
+                f"DATABASE_URL: sslmode must be one of {', '.join(sorted(SSL_MODES))}, "
+                f"got {value!r}"
+            )
+        else:
+            options[key] = int(value) if value.isdigit() else value
+    return django, options
+
+
 def database_config(url: str) -> dict[str, Any]:
-    """Turn ``DATABASE_URL`` into a Django ``DATABASES['default']`` entry."""
+    """Turn ``DATABASE_URL`` into a Django ``DATABASES['default']`` entry.
+
+    The query string is kept: ``conn_max_age`` and ``conn_health_checks`` set Django's
+    options, every other key is passed to the driver (``?sslmode=require``,
+    ``connect_timeout``, ``application_name``, … for PostgreSQL; ``timeout`` for SQLite).
+    """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        raw_path = unquote(url[len("sqlite://") :])
+        raw_path = unquote(url[len("sqlite://") :].split("?", 1)[0])
         if raw_path.startswith("//"):  # sqlite:////abs/path
             path = Path(raw_path[1:])
         elif raw_path.startswith("/"):  # sqlite:///relative/to/repo
             path = REPO_ROOT / raw_path[1:]
         else:
             raise ConfigError(f"DATABASE_URL {url!r}: use sqlite:///relative or sqlite:////abs")
+        django, options = _query_options(url, parts.query)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            **django,
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, **options},
         }
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ConfigError(f"DATABASE_URL {url!r} names no database")
-        return {
+        django, options = _query_options(url, parts.query)
+        config: dict[str, Any] = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
+            "HOST": unquote(parts.hostname or ""),
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            **django,
         }
+        if options:
+            config["OPTIONS"] = options
+        return config
     raise ConfigError(f"DATABASE_URL must be sqlite:// or postgres://, got {parts.scheme!r}")
 
 

@@ -1,12 +1,48 @@
-"""One JSON object per log line, on stdout (CONTRACT.md §1)."""
+"""One JSON object per log line, on stdout (CONTRACT.md §1).
+
+A request id bound with :func:`bind_request_id` (the API's middleware does, per request) is
+added to every record logged in that context as ``request_id`` by :class:`RequestIdFilter`,
+so one ``grep`` finds every line of one request.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+_request_id: ContextVar[str | None] = ContextVar("todo_request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The request id bound in this context (thread or green thread), if any."""
+    return _request_id.get()
+
+
+@contextmanager
+def bind_request_id(request_id: str) -> Iterator[None]:
+    """Tag every log record made inside the ``with`` block with ``request_id``."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to a record when one is bound and the record has none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = _request_id.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True
+
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -38,6 +74,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """Send every logger's records to stdout as JSON lines tagged with ``service``."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

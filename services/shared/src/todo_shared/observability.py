@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import platform
 import threading
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
 
 HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
 StartResponse = Callable[..., Any]
@@ -25,8 +35,43 @@ log = logging.getLogger(__name__)
 
 
 def metrics_payload() -> tuple[bytes, str]:
-    """The Prometheus text exposition of the default registry and its content type."""
+    """The Prometheus text exposition and its content type.
+
+    Under gunicorn (``PROMETHEUS_MULTIPROC_DIR`` set by ``gunicorn.conf.py``) the values of
+    every worker, live or dead, are merged from that directory, so a scrape is the whole
+    API, not one random worker; otherwise this process's default registry.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+_build_info: dict[str, Gauge] = {}
+
+
+def register_build_info(service: str, distribution: str) -> None:
+    """Expose ``<service>_build_info{version, revision, python} 1`` (once per process).
+
+    ``version`` is the installed ``distribution``'s; ``revision`` comes from
+    ``BUILD_REVISION`` (the image's build argument), ``unknown`` when unset.
+    """
+    if service in _build_info:
+        return
+    try:
+        version = metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    gauge = Gauge(
+        f"{service}_build_info",
+        f"Build of the {service} process (always 1)",
+        ["version", "revision", "python"],
+        multiprocess_mode="max",
+    )
+    revision = os.environ.get("BUILD_REVISION", "").strip() or "unknown"
+    gauge.labels(version, revision, platform.python_version()).set(1)
+    _build_info[service] = gauge
 
 
 def health_response(check: HealthCheck) -> tuple[int, bytes]:

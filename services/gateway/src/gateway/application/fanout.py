@@ -96,6 +96,7 @@ class Fanout:
         if reached:
             self.rooms.deliver(envelope, rooms, skip)
             metrics.DELIVERIES.inc(reached)
+            log.info("event emitted", extra={**event_fields(envelope), "recipients": reached})
 
     def _revoke(self, envelope: Envelope) -> None:
         for user_id, list_id in self.revocations.record_event(envelope):
@@ -116,3 +117,15 @@ class Fanout:
         """One event of a catch-up, to one connection."""
         self.rooms.deliver_to(sid, envelope)
         metrics.DELIVERIES.inc()
+
+
+def event_fields(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The log fields that follow one event through the pipeline (its correlation id)."""
+    metadata = envelope.get("metadata")
+    correlation = metadata.get("correlation_id") if isinstance(metadata, Mapping) else None
+    return {
+        "event_id": envelope.get("id"),
+        "event_type": envelope.get("type"),
+        "position": envelope.get("position"),
+        "correlation_id": correlation,
+    }

@@ -68,6 +68,7 @@ class Applier:
         chunk_size: int = 500,
         max_failures: int = 3,
         on_chunk: Callable[[int, int], None] | None = None,
+        log_each: bool = False,
     ) -> None:
         self.store = store
         self.tables = tables
@@ -78,6 +79,9 @@ class Applier:
         self.max_failures = max_failures
         self.on_chunk = on_chunk  # (events applied, checkpoint) after each commit
         self.failures: dict[int, int] = {}
+        # Live projection logs one line per event (with its correlation id, to follow a
+        # request through the pipeline); a rebuild of the whole store does not.
+        self.log_each = log_each
 
     def apply_next(self, limit: int, through: int | None = None) -> tuple[int, int]:
         """One transaction: apply up to ``limit`` events after the checkpoint.
@@ -98,6 +102,17 @@ class Applier:
         metrics.BATCH_SIZE.observe(len(events))
         metrics.EVENTS_APPLIED.inc(len(events))
         metrics.CHECKPOINT.set(events[-1].position)
+        if self.log_each:
+            for event in events:
+                log.info(
+                    "event projected",
+                    extra={
+                        "event_id": event.event_id,
+                        "event_type": event.type,
+                        "position": event.position,
+                        "correlation_id": (event.metadata or {}).get("correlation_id"),
+                    },
+                )
         return len(events), events[-1].position
 
     def _project(self, events: list[Event]) -> None:

@@ -71,7 +71,7 @@ def run_projector(projector: Projector) -> int:
         if not wait_for_database(projector, stop, status):
             return 0
         topology = Topology(settings.events_exchange, settings.projector_queue)
-        live = LiveProjection(projector.applier(), topology, status, stop.is_set)
+        live = LiveProjection(projector.applier(log_each=True), topology, status, stop.is_set)
         log.info(
             "projector starting",
             extra={"queue": settings.projector_queue, "checkpoint": status.checkpoint},

@@ -12,6 +12,7 @@ from django.db import connection
 from todo_shared.amqp import Topology
 from todo_shared.observability import serve_in_thread
 
+from todo_api.identity.pruning import prune_idempotency
 from todo_api.relay.lock import FileRelayLock, PostgresRelayLock, RelayLock
 from todo_api.relay.relay import Relay
 
@@ -33,7 +34,12 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql"
             else FileRelayLock(str(db["NAME"]))
         )
-        relay = Relay(cfg.amqp_url, Topology(cfg.events_exchange, cfg.projector_queue), lock)
+        relay = Relay(
+            cfg.amqp_url,
+            Topology(cfg.events_exchange, cfg.projector_queue),
+            lock,
+            housekeeping=prune_idempotency,
+        )
         try:
             server = serve_in_thread(cfg.relay_port, relay.health)
         except OSError as exc:
