@@ -114,7 +114,7 @@ def test_route_labels_are_templates_never_raw_paths() -> None:
 
 
 def test_gateway_counts_dropped_clients_apart_from_dropped_events() -> None:
-    from gateway.realtime import metrics
+    from gateway import metrics
     from prometheus_client import REGISTRY
 
     def counts() -> tuple[float, float]:
