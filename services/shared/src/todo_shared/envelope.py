@@ -1,7 +1,8 @@
 """The event envelope (CONTRACT.md §3): build, encode, parse and validate.
 
-Validation uses the JSON Schemas shipped in ``todo_shared/schemas`` so that what this code
-accepts is exactly what a service in another language can check before it publishes.
+Validation uses the JSON Schemas in ``schemas/`` at the repository root (found by
+:func:`schemas_dir`), the very files a service in another language checks before it
+publishes, so that both accept exactly the same messages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -43,8 +44,18 @@ class EnvelopeError(ValueError):
         self.detail = detail
 
 
+def schemas_dir() -> Path:
+    """The one place that locates the JSON Schemas: ``schemas/`` at the repository root.
+
+    The workspace packages are installed editable (``uv sync``, the Dockerfiles, which copy
+    ``schemas/`` beside ``services/``), so the directory is found from this file's place in
+    the tree, as :data:`todo_shared.config.REPO_ROOT` is. Load every schema through here.
+    """
+    return Path(__file__).resolve().parents[4] / "schemas"
+
+
 def _load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("todo_shared").joinpath("schemas", name).read_text("utf-8")
+    text = (schemas_dir() / name).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
