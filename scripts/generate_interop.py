@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from interop.document import asyncapi_yaml, document  # noqa: E402
-from interop.event_schemas import generated_schemas  # noqa: E402
-from interop.html_page import asyncapi_html  # noqa: E402
-from interop.registry import REPO, schemas_root  # noqa: E402
+from interop.document import asyncapi_yaml, document
+from interop.event_schemas import generated_schemas
+from interop.html_page import asyncapi_html
+from interop.registry import REPO, schemas_root
 
 HTML_PAGE = REPO / "services" / "api" / "todo_api" / "web" / "static" / "web" / "asyncapi.html"
 
