@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from todo_api.http.routes import api_urlpatterns
 from todo_api.http.views_ops import healthz, metrics
+from todo_api.web.asyncapi import asyncapi_page
 
 handler400 = "todo_api.http.views_ops.bad_request"
 handler404 = "todo_api.http.views_ops.not_found"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("metrics", metrics),
     path("admin/", admin.site.urls),
+    path("api/asyncapi", asyncapi_page),  # before the API's JSON 404 for the rest of /api/
     *api_urlpatterns(),
     path("", include("todo_api.web.urls")),
 ]
