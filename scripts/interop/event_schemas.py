@@ -24,7 +24,7 @@ def store_event_schema(event_type: str) -> dict[str, Any]:
         f"{data.get('description', '')} {GENERATED}".replace("  ", " "),
         "allOf": [{"$ref": "../envelope.schema.json"}],
         "type": "object",
-        "required": ["position"],
+        "required": ["type", "schema_version", "position", "data"],
         "properties": {
             "type": {"const": event_type},
             "schema_version": {"const": schema_version()},
@@ -50,8 +50,8 @@ def service_event_schema() -> dict[str, Any]:
         "type": "object",
         "not": {"required": ["position"]},
         "properties": {
-            "type": {"not": {"enum": _types()}},
-            "channels": {"items": {"pattern": PUBLIC_OR_USER}},
+            "type": {"type": "string", "not": {"enum": _types()}},
+            "channels": {"type": "array", "items": {"type": "string", "pattern": PUBLIC_OR_USER}},
         },
     }
 
