@@ -18,6 +18,8 @@
 import { io as socketIo } from "socket.io-client";
 import { tokenCache } from "./tokens.js";
 
+export { apiTokenProvider } from "./provider.js";
+
 const ACK_TIMEOUT_MS = 15000;
 const RETRY_MS = 1000;
 const OFFLINE_AFTER_ATTEMPTS = 5;

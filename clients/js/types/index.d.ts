@@ -122,3 +122,16 @@ export interface Client {
 }
 
 export function connect(url: string, options?: ConnectOptions): Client;
+
+export interface ApiTokenProviderOptions {
+  /** the user's API bearer token, or a function returning it */
+  bearer?: string | (() => string | Promise<string>);
+  /** e.g. "include" for a page signed in with the session cookie */
+  credentials?: "include" | "same-origin" | "omit";
+  /** extra headers (a page's X-CSRFToken) */
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** A TokenProvider over POST /api/realtime/token; a 403 becomes error.channel. */
+export function apiTokenProvider(apiUrl: string, options?: ApiTokenProviderOptions): TokenProvider;
