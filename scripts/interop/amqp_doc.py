@@ -81,12 +81,17 @@ def dead_letter_message() -> dict[str, Any]:
         "name": "DeadLetter",
         "title": "A message the projector refused",
         "summary": "The original body and properties, with headers saying why.",
-        "description": f"Reasons: {reasons}. Read them with `python -m projector dead-letters`.",
+        "description": f"Refusals of a publisher's message: {reasons}. Inspect, republish or "
+        "discard with `python -m projector dead-letters list|republish|discard`.",
         "headers": {
             "type": "object",
             "required": ["x-dead-letter-reason", "x-dead-letter-detail"],
             "properties": {
-                "x-dead-letter-reason": {"type": "string", "enum": list(REFUSALS)},
+                "x-dead-letter-reason": {
+                    "type": "string",
+                    "description": f"a publisher's refusal ({', '.join(REFUSALS)}), or the "
+                    "projector's own: unknown_position, conflicts_with_store, apply_failed",
+                },
                 "x-dead-letter-detail": {"type": "string", "maxLength": 1000},
                 "x-dead-lettered-by": {"type": "string", "const": "projector"},
                 "x-dead-lettered-at": {"type": "string", "format": "date-time"},
