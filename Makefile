@@ -56,8 +56,8 @@ js-deps: ## npm ci where make test needs it: the root (socket.io-client, AsyncAP
 	@for entry in $(JS_FOLDERS); do dir=$${entry%%:*}; probe=$${entry#*:}; \
 	  [ -e "$$dir/$$probe" ] || (cd "$$dir" && $(NPM_CI)) || exit 1; done
 
-js-check: js-deps ## the JS client's generated types are current, and tsc --noEmit over them and the typed example
-	cd clients/js && node scripts/generate-types.mjs --check && npx --no-install tsc --noEmit -p tsconfig.json
+js-check: js-deps ## JS client: generated types current, tsc --noEmit over them and the typed example, its unit tests
+	cd clients/js && node scripts/generate-types.mjs --check && npx --no-install tsc --noEmit -p tsconfig.json && node --test test/unit.test.js
 
 web-vendor: js-deps ## copy clients/js/src and socket.io-client's builds into the page's static files
 	rm -rf $(WEB_VENDOR)/realtime-todo-client && mkdir -p $(WEB_VENDOR)/realtime-todo-client

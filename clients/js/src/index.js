@@ -227,7 +227,6 @@ export function connect(url, options = {}) {
 
   socket.on("connect_error", (error) => {
     attempts += 1;
-    if (disconnectedAt === null && attempts > 1) disconnectedAt = new Date();
     setStatus(downStatus());
     if (error && error.message === "invalid_token") tokens.invalidate(); // fetch a new one
     // Refusals by the server (invalid_token) are not retried by socket.io itself.

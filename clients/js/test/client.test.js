@@ -126,7 +126,7 @@ test("a revoked member is unsubscribed, told why, and the gap is reported", asyn
   }
 });
 
-test("live-only events of another service reach public: subscribers once", async () => {
+test("live-only events reach public: subscribers once; a reconnect reports them lost", async () => {
   const client = follow(null); // anonymous: public channels only
   const seen = [];
   const channel = `public:js-${Date.now()}`;
@@ -140,6 +140,15 @@ test("live-only events of another service reach public: subscribers once", async
     assert.equal(seen.length, 1);
     assert.equal(seen[0].metadata.source, "js-client-test");
     assert.equal(seen[0].position, undefined);
+    // Live-only events are never stored: after a reconnect the client says what it lost.
+    const gaps = [];
+    client.onGap((gap) => gaps.push(gap));
+    client.socket.io.engine.close();
+    await waitFor(() => client.status !== "live", "the drop");
+    await waitFor(() => client.status === "live" && gaps.length > 0, "the gap report");
+    assert.equal(gaps[0].channel, channel);
+    assert.equal(gaps[0].reason, "live_only_lost");
+    assert.ok(gaps[0].from <= gaps[0].until);
   } finally {
     client.close();
   }
