@@ -28,9 +28,12 @@ resolve by `$id`. Message payloads below reference those files.
 Rules beyond the envelope schema (all consumers apply them): a message over 64 KiB is refused
 (`too_large`); an event without `position` may not name a `list:` channel and may not use a
 store type name (`not_from_store`); only store types carry `position` (`not_from_store`); a
-store type's `data` must match its schema (`invalid_data`). The gateway logs, counts
-(`gateway_drops_total{reason}`) and drops a refused message; the projector dead-letters it to
-`todo.events.dead` with header `x-dead-letter-reason`.
+store type's `data` must match its schema (`invalid_data`); a body that is not JSON is
+`not_json`, one that fails the envelope schema `invalid_envelope`. A publisher learns of a
+refusal only from the consumers: each gateway logs it (`msg` "message refused" with
+`reason`, `detail` and `message_id`), counts it (`gateway_drops_total{reason}`) and drops
+it; the projector dead-letters it to `todo.events.dead` with headers `x-dead-letter-reason`
+and `x-dead-letter-detail` (`projector_dead_lettered_total{reason}`).
 
 Client authors: docs/clients-front-end.md, docs/clients-publishing-service.md,
 docs/clients-operator.md. The REST API (catch-up, tokens) is the OpenAPI document at
