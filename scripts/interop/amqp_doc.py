@@ -45,6 +45,10 @@ def store_message(event_type: str) -> dict[str, Any]:
         "name": event_type,
         "title": event_type,
         "summary": data.get("description", ""),
+        "description": "Published by the outbox relay with AMQP properties `delivery_mode` 2 "
+        "(persistent), `content_type` `application/json`, `message_id` = `id`, `type` = "
+        f"`{event_type}`; in ascending `position`, at least once (consumers de-duplicate by "
+        "`id` and `position`).",
         "contentType": "application/json",
         "payload": {"$ref": f"../schemas/events/{event_type}.schema.json"},
         "bindings": {"amqp": {"messageType": event_type, "bindingVersion": AMQP}},
