@@ -27,18 +27,21 @@ COPY services/gateway/pyproject.toml services/gateway/pyproject.toml
 
 FROM build-base AS build-api
 RUN uv sync --frozen --no-dev --package todo-api --no-install-workspace
+COPY schemas schemas
 COPY services/shared services/shared
 COPY services/api services/api
 RUN uv sync --frozen --no-dev --package todo-api
 
 FROM build-base AS build-projector
 RUN uv sync --frozen --no-dev --package todo-projector --no-install-workspace
+COPY schemas schemas
 COPY services/shared services/shared
 COPY services/projector services/projector
 RUN uv sync --frozen --no-dev --package todo-projector
 
 FROM build-base AS build-gateway
 RUN uv sync --frozen --no-dev --package todo-gateway --no-install-workspace
+COPY schemas schemas
 COPY services/shared services/shared
 COPY services/gateway services/gateway
 RUN uv sync --frozen --no-dev --package todo-gateway

@@ -6,8 +6,9 @@ PYTHON_BOOT ?= python3.11
 UV := $(PYTHON_BOOT) -m uv
 VENV := .venv
 PY := $(VENV)/bin/python
+WEB_VENDOR := services/api/todo_api/web/static/web/vendor
 
-.PHONY: help setup uv migrate static env run test lint typecheck unit check-services compose-check js-deps browser-deps screenshot clean
+.PHONY: help setup uv migrate static env run test lint typecheck unit check-services compose-check js-deps js-check web-vendor interop browser-deps screenshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -46,15 +47,31 @@ typecheck: setup ## mypy (strict on the shared package and the domain)
 unit: setup ## unit tests (no I/O)
 	$(PY) -m pytest tests/unit -q
 
-test: setup static check-services compose-check js-deps browser-deps lint typecheck ## everything: lint, types, unit, integration, e2e
+test: setup static check-services compose-check js-deps js-check browser-deps lint typecheck ## everything: lint, types, unit, integration, e2e
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 compose-check: ## tools the compose checks need (Debian's docker-compose 1.29, nginx -t, promtool)
 	@command -v docker-compose >/dev/null && command -v nginx >/dev/null && command -v promtool >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose nginx prometheus)
 
-js-deps: ## socket.io-client from the npm registry (package-lock.json)
-	@[ -d node_modules/socket.io-client ] || npm ci --no-audit --no-fund --loglevel=error
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+# Each folder with a package-lock.json, and a file its `npm ci` installs.
+JS_FOLDERS := .:node_modules/@asyncapi/parser clients/js:node_modules/json-schema-to-typescript examples/node-publisher:node_modules/amqplib
+
+js-deps: ## npm ci where make test needs it: the root (socket.io-client, AsyncAPI parser), clients/js, examples/node-publisher
+	@for entry in $(JS_FOLDERS); do dir=$${entry%%:*}; probe=$${entry#*:}; \
+	  [ -e "$$dir/$$probe" ] || (cd "$$dir" && $(NPM_CI)) || exit 1; done
+
+js-check: js-deps ## JS client: generated types current, tsc --noEmit over them and the typed example, its unit tests
+	cd clients/js && node scripts/generate-types.mjs --check && npx --no-install tsc --noEmit -p tsconfig.json && node --test test/unit.test.js
+
+web-vendor: js-deps ## copy clients/js/src and socket.io-client's builds into the page's static files
+	rm -rf $(WEB_VENDOR)/realtime-todo-client && mkdir -p $(WEB_VENDOR)/realtime-todo-client
+	cp clients/js/src/*.js $(WEB_VENDOR)/realtime-todo-client/
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js* node_modules/socket.io-client/dist/socket.io.min.js* $(WEB_VENDOR)/
+
+interop: setup ## regenerate schemas/events, docs/asyncapi.yaml and its page from the event registry
+	$(PY) scripts/generate_interop.py
 
 browser-deps: ## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium)
 	@[ -x /usr/bin/chromium ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core)

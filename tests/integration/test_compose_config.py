@@ -515,6 +515,10 @@ IMPORTS = {
 }
 
 
+# The image must hold the JSON Schemas where todo_shared looks for them (schemas/ at the root).
+SCHEMAS_FOUND = "import todo_shared.schema_files as s; assert (s.schema_dir() / 'envelope.schema.json').is_file()"
+
+
 @pytest.mark.parametrize("name", sorted(SERVICE_IMAGES))
 def test_dockerfile_install_steps_work_on_what_they_copy(name: str, build_dir: Path) -> None:
     """Replays the build stage: its COPYs into a scratch /app, its ``uv sync`` steps from
@@ -563,7 +567,11 @@ def test_dockerfile_install_steps_work_on_what_they_copy(name: str, build_dir: P
     python = str(venv / "bin" / "python")
     run_env = {"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "HOME": str(build_dir)}
     result = subprocess.run(
-        [python, "-c", f"{IMPORTS[name]}; import todo_shared.config as c; print(c.REPO_ROOT)"],
+        [
+            python,
+            "-c",
+            f"{IMPORTS[name]}; {SCHEMAS_FOUND}; import todo_shared.config as c; print(c.REPO_ROOT)",
+        ],
         cwd=app,
         env={**run_env, "DJANGO_SETTINGS_MODULE": "todo_api.settings"},
         capture_output=True,

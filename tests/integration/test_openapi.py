@@ -3,7 +3,7 @@
 import pytest
 import requests
 from openapi_spec_validator import validate
-from todo_shared.envelope import _load_schema  # the schema locator
+from todo_shared.schema_files import load_schema as _load_schema  # the schema locator
 
 
 @pytest.fixture(scope="module")

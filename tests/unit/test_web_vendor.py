@@ -1,8 +1,9 @@
 """The page's vendored socket.io-client is exactly the npm-installed one from the lock file.
 
-The page serves ``web/static/web/vendor/socket.io.min.js`` (committed, so running needs no
-build step); this proves it is the file ``npm ci`` installs from package-lock.json, so an
-upgrade is: bump the lock, ``npm ci``, copy the files, run this test.
+The page serves ``web/static/web/vendor/socket.io.esm.min.js`` (and the UMD build) and the
+realtime client ``clients/js/src`` (committed, so running needs no build step); this proves
+they are the files ``npm ci`` installs from package-lock.json and the package's own source, so
+an upgrade is: bump the lock, ``npm ci``, ``make web-vendor``, run this test.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from tests.support.stack import REPO
 
 VENDOR = REPO / "services" / "api" / "todo_api" / "web" / "static" / "web" / "vendor"
 PACKAGE = REPO / "node_modules" / "socket.io-client"
-FILES = ["socket.io.min.js", "socket.io.min.js.map"]
+FILES = [
+    "socket.io.min.js",
+    "socket.io.min.js.map",
+    "socket.io.esm.min.js",  # what the page's import map names "socket.io-client"
+    "socket.io.esm.min.js.map",
+]
+CLIENT = REPO / "clients" / "js" / "src"
 
 
 def locked_version() -> str:
@@ -36,3 +43,15 @@ def test_vendored_files_are_byte_identical_to_the_installed_package():
     assert (VENDOR / "socket.io-client.LICENSE").read_bytes() == (PACKAGE / "LICENSE").read_bytes()
     header = (VENDOR / "socket.io.min.js").read_text()[:200]
     assert f"v{locked_version()}" in header
+
+
+def test_vendored_realtime_client_is_clients_js_byte_for_byte():
+    """The page runs the npm package clients/js itself (``make web-vendor`` copies it)."""
+    vendored = VENDOR / "realtime-todo-client"
+    names = sorted(p.name for p in CLIENT.glob("*.js"))
+    assert names and "index.js" in names
+    assert sorted(p.name for p in vendored.iterdir()) == names, "run make web-vendor"
+    for name in names:
+        assert (vendored / name).read_bytes() == (CLIENT / name).read_bytes(), (
+            f"{name} differs from clients/js/src: run make web-vendor"
+        )

@@ -1,7 +1,8 @@
 """The event envelope (CONTRACT.md §3): build, encode, parse and validate.
 
-Validation uses the JSON Schemas found by :func:`todo_shared.schema_files.schema_dir` so that what this code
-accepts is exactly what a service in another language can check before it publishes.
+Validation uses the JSON Schemas in ``schemas/`` at the repository root (found by
+:func:`todo_shared.schema_files.schema_dir`), the very files a service in another language
+checks before it publishes, so that both accept exactly the same messages.
 """
 
 from __future__ import annotations

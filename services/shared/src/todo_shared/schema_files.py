@@ -7,16 +7,21 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 ENVELOPE_SCHEMA = "envelope.schema.json"
 
 
-def schema_dir() -> Traversable:
-    """The directory holding ``envelope.schema.json`` and ``data/<Type>.schema.json``."""
-    return resources.files("todo_shared").joinpath("schemas")
+def schema_dir() -> Path:
+    """``schemas/`` at the repository root: ``envelope.schema.json``, ``data/<Type>.schema.json``.
+
+    The very files a service in another language validates against. The workspace packages
+    are installed editable (``uv sync``, and the Dockerfile, which copies ``schemas/`` beside
+    ``services/``), so the directory is found from this file's place in the tree, as
+    :data:`todo_shared.config.REPO_ROOT` is.
+    """
+    return Path(__file__).resolve().parents[4] / "schemas"
 
 
 def load_schema(relative: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 // Shared by the pages: the gateway connection and the connection indicator.
 
 import { realtimeToken } from "./api.js";
-import { connect } from "./todo-realtime.js";
+import { connect } from "@realtime-todo/client";
 
 const LABELS = {
   connecting: "Connecting…",
