@@ -4,13 +4,13 @@
 // open 0, ping 2 / pong 3, connect 40, event 42, ack 43) and "channels" (plain JSON frames,
 // for the Django Channels peer).
 //
-// Protocol with the driver: argv[2] is a JSON config; the process prints {"kind":"ready"} when
-// every client is subscribed, waits for "go" on stdin, runs the load (mode below), prints one
-// {"kind":"result", ...} line and exits. Modes:
+// Protocol with the driver: argv[2] is a JSON config ({urls, clients, channel, token?, protocol,
+// path?, amqp?, http?}); it prints {"kind":"ready"} once every client is subscribed, then runs
+// one JSON command per stdin line, printing one {"kind":"result"} line for each. Modes:
 //   rate      publish `events` envelopes to the AMQP exchange at `rate`/s (loadgen/publisher.js)
 //   saturate  keep `inflight` events unanswered by the probe client (client 0) for `durationS`
 //   e2e       POST `events` todos at `rate`/s through HTTP (loadgen/commands.js); check order
-//   idle      hold the connections until "stop" on stdin
+//   idle      report the open connections (the driver measures the server meanwhile)
 "use strict";
 
 const WebSocket = require("ws");
@@ -24,23 +24,42 @@ const N = cfg.clients;
 const sockets = new Array(N);
 let subscribed = 0;
 let failures = 0;
-const failureReasons = {};
+let failureReasons = {};
 let running = false;
+let closed = 0;
 
-// Latency samples (ms) of the measured events; sized for the worst case of the mode.
-const maxSamples = Math.min(N * (cfg.events || 0) + 1, 50_000_000);
-const samples = new Float64Array(cfg.mode === "saturate" ? 1 : maxSamples);
+// Per command (reset by begin()): latency samples (ms), deliveries, and the e2e checks (per
+// client the highest sequence seen; missing/doubled/out-of-order counts; per event the time
+// of its last delivery).
+let cmd = null;
+let samples = null;
 let sampleCount = 0;
 let delivered = 0;
-let lastDeliveryAt = 0;
-// e2e checks: per client the highest sequence seen, plus missing/doubled/out-of-order counts.
-const lastSeq = new Int32Array(N).fill(-1);
-const seen = cfg.mode === "e2e" ? new Uint8Array(N * cfg.events) : null;
+let lastSeq = null;
+let seen = null;
+let lastAt = null;
 let doubled = 0;
 let outOfOrder = 0;
-const lastAt = cfg.mode === "e2e" ? new Float64Array(cfg.events) : null;
 let onProbe = null;
 let onSeq = null;
+
+function begin(command) {
+  cmd = command;
+  const events = command.events || 0;
+  samples = new Float64Array(command.mode === "saturate" ? 1 : Math.min(N * events + 1, 50_000_000));
+  sampleCount = 0;
+  delivered = 0;
+  failures = 0;
+  failureReasons = {};
+  doubled = 0;
+  outOfOrder = 0;
+  lastSeq = new Int32Array(N).fill(-1);
+  seen = command.mode === "e2e" ? new Uint8Array(N * events) : null;
+  lastAt = command.mode === "e2e" ? new Float64Array(events) : null;
+  onProbe = null;
+  onSeq = null;
+  running = true;
+}
 
 const fail = (reason) => {
   failures += 1;
@@ -51,25 +70,24 @@ function deliver(i, envelope) {
   if (!running) return;
   const t = now();
   delivered += 1;
-  lastDeliveryAt = t;
-  if (cfg.mode === "saturate") {
+  if (cmd.mode === "saturate") {
     if (i === 0 && onProbe) onProbe();
     return;
   }
-  if (cfg.mode === "e2e") {
+  if (cmd.mode === "e2e") {
     const seq = Number(String(envelope.data.title).split(" ")[1]);
     const sent = onSeq ? onSeq(seq) : undefined;
     if (sent === undefined) return fail("unknown_event");
-    const slot = i * cfg.events + seq;
+    const slot = i * cmd.events + seq;
     if (seen[slot]) doubled += 1;
     seen[slot] = 1;
     if (seq <= lastSeq[i]) outOfOrder += 1;
     lastSeq[i] = Math.max(lastSeq[i], seq);
     if (t > lastAt[seq]) lastAt[seq] = t;
-    if (sampleCount < maxSamples) samples[sampleCount++] = t - sent;
+    if (sampleCount < samples.length) samples[sampleCount++] = t - sent;
     return;
   }
-  if (sampleCount < maxSamples) samples[sampleCount++] = t - envelope.data.t;
+  if (sampleCount < samples.length) samples[sampleCount++] = t - envelope.data.t;
 }
 
 function subscribedOne() {
@@ -117,7 +135,7 @@ function connectAll() {
       const url = cfg.urls[next % cfg.urls.length];
       const ws = open(next, url);
       ws.on("error", (e) => fail("ws_error:" + (e.code || e.message)));
-      ws.on("close", () => { if (running) fail("closed"); });
+      ws.on("close", () => { closed += 1; if (running) fail("closed"); });
       sockets[next] = ws;
     }
     if (next < N) setTimeout(step, cfg.connectPauseMs || 20);
@@ -127,24 +145,22 @@ function connectAll() {
 
 function result(extra) {
   const lat = summarize(samples.subarray(0, sampleCount));
-  const out = { kind: "result", clients: N, subscribed, delivered, failures, failureReasons, latency_ms: lat, ...extra };
-  process.stdout.write(JSON.stringify(out) + "\n");
+  const out = { kind: "result", clients: N, subscribed, closed, delivered, failures, failureReasons, latency_ms: lat, ...extra };
   running = false;
-  sockets.forEach((ws) => ws && ws.terminate());
-  setTimeout(() => process.exit(0), 50);
+  process.stdout.write(JSON.stringify(out) + "\n");
 }
 
 async function runRate() {
   const pub = await Publisher.open(cfg.amqp);
   const started = now();
-  for (let n = 0; n < cfg.events; n++) {
-    const due = started + (n * 1000) / cfg.rate;
+  for (let n = 0; n < cmd.events; n++) {
+    const due = started + (n * 1000) / cmd.rate;
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     pub.publish(cfg.channel, n);
   }
-  const expected = cfg.events * N;
-  const deadline = now() + (cfg.drainS || 30) * 1000;
+  const expected = cmd.events * N;
+  const deadline = now() + (cmd.drainS || 30) * 1000;
   while (delivered < expected && now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await pub.close();
   result({ expected, publish_span_s: (now() - started) / 1000 });
@@ -155,21 +171,21 @@ async function runSaturate() {
   let published = 0;
   let probeSeen = 0;
   onProbe = () => { probeSeen += 1; pub.publish(cfg.channel, published++); };
-  const warmup = (cfg.warmupS || 2) * 1000;
+  const warmup = (cmd.warmupS || 2) * 1000;
   const start = now();
-  for (let k = 0; k < cfg.inflight; k++) pub.publish(cfg.channel, published++);
+  for (let k = 0; k < cmd.inflight; k++) pub.publish(cfg.channel, published++);
   await new Promise((r) => setTimeout(r, warmup));
   const d0 = delivered;
   const p0 = probeSeen;
   const t0 = now();
-  await new Promise((r) => setTimeout(r, cfg.durationS * 1000));
+  await new Promise((r) => setTimeout(r, cmd.durationS * 1000));
   const window = (now() - t0) / 1000;
   const d1 = delivered;
   const p1 = probeSeen;
   onProbe = null;
   await pub.close();
   result({
-    inflight: cfg.inflight, window_s: window, warmup_s: (t0 - start) / 1000,
+    inflight: cmd.inflight, window_s: window, warmup_s: (t0 - start) / 1000,
     deliveries_per_s: (d1 - d0) / window, probe_events_per_s: (p1 - p0) / window,
   });
 }
@@ -178,23 +194,23 @@ async function runE2E() {
   const commands = new Commands(cfg.http);
   onSeq = (seq) => commands.sentAt[seq];
   const started = now();
-  for (let n = 0; n < cfg.events; n++) {
-    const due = started + (n * 1000) / cfg.rate;
+  for (let n = 0; n < cmd.events; n++) {
+    const due = started + (n * 1000) / cmd.rate;
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     commands.post(n);
   }
-  const expected = cfg.events * N;
-  const deadline = now() + (cfg.drainS || 30) * 1000;
+  const expected = cmd.events * N;
+  const deadline = now() + (cmd.drainS || 30) * 1000;
   while ((delivered < expected || commands.pending > 0) && now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
   let missing = 0;
   for (let s = 0; s < seen.length; s++) if (!seen[s]) missing += 1;
   // POST -> last client: per event, when its last delivery arrived.
-  const toLast = new Float64Array(cfg.events);
+  const toLast = new Float64Array(cmd.events);
   let k = 0;
-  for (let n = 0; n < cfg.events; n++) if (lastAt[n] > 0) toLast[k++] = lastAt[n] - commands.sentAt[n];
+  for (let n = 0; n < cmd.events; n++) if (lastAt[n] > 0) toLast[k++] = lastAt[n] - commands.sentAt[n];
   result({
     expected, missing, doubled, out_of_order: outOfOrder,
     commands: commands.summary(), post_to_last_ms: summarize(toLast.subarray(0, k)),
@@ -202,17 +218,24 @@ async function runE2E() {
 }
 
 connectAll();
+// One JSON command per stdin line ({"mode": "rate" | "saturate" | "e2e" | "idle", ...}),
+// one result line each; "exit" closes every connection and ends the process.
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
   const word = line.trim();
-  if (word === "go") {
-    running = true;
-    const mode = { rate: runRate, saturate: runSaturate, e2e: runE2E, idle: async () => {} }[cfg.mode];
-    mode().catch((e) => { process.stderr.write(String(e.stack) + "\n"); process.exit(3); });
-  } else if (word === "stop") {
-    result({});
+  if (word === "exit") {
+    running = false;
+    sockets.forEach((ws) => ws && ws.terminate());
+    setTimeout(() => process.exit(0), 50);
+    return;
   }
+  if (!word) return;
+  const command = JSON.parse(word);
+  begin(command);
+  if (command.mode === "idle") return result({ open: sockets.filter((ws) => ws && ws.readyState === 1).length });
+  const mode = { rate: runRate, saturate: runSaturate, e2e: runE2E }[command.mode];
+  mode().catch((e) => { process.stderr.write(String(e.stack) + "\n"); process.exit(3); });
 });
 setTimeout(() => {
   process.stdout.write(JSON.stringify({ kind: "timeout", subscribed, failures, failureReasons }) + "\n");
   process.exit(2);
-}, (cfg.timeoutS || 600) * 1000);
+}, (cfg.timeoutS || 3600) * 1000);
