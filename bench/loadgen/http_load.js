@@ -1,5 +1,5 @@
 // make bench's HTTP load generator (keep-alive, one Node process). argv[2] is a JSON config.
-// Prints {"kind":"ready"}, waits for "go" on stdin, runs, prints one {"kind":"result"} line.
+// Prints {"kind":"ready"}; each "go" on stdin runs the mode and prints one {"kind":"result"}.
 //   write  `concurrency` workers, each POSTing todos ({"title"}) to its own list path in a
 //          loop for `durationS`: requests/s, latency, statuses
 //   poll   `users` each GET `pollPath` every `intervalMs` (random phase) while one writer POSTs
@@ -13,8 +13,8 @@ const { now, summarize } = require("./stats");
 
 const cfg = JSON.parse(process.argv[2]);
 const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets || 64 });
-const statuses = {};
-let stopping = false;
+let statuses = {};
+let busy = false;
 
 function request(method, path, token, body) {
   return new Promise((resolve) => {
@@ -95,10 +95,14 @@ async function runPoll() {
 }
 
 process.stdout.write(JSON.stringify({ kind: "ready" }) + "\n");
+// "go" runs the mode once more and prints its result; "exit" ends the process.
 readline.createInterface({ input: process.stdin }).on("line", async (line) => {
-  if (line.trim() !== "go" || stopping) return;
-  stopping = true;
+  const word = line.trim();
+  if (word === "exit") process.exit(0);
+  if (word !== "go" || busy) return;
+  busy = true;
+  statuses = {};
   const out = await ({ write: runWrite, poll: runPoll }[cfg.mode])();
   process.stdout.write(JSON.stringify({ kind: "result", statuses, ...out }) + "\n");
-  setTimeout(() => process.exit(0), 50);
+  busy = false;
 });

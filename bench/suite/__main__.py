@@ -21,6 +21,23 @@ from tests.support.stack import DatabaseFactory
 SCENARIOS = ("fanout", "e2e", "connections", "write_path", "projector", "why_push", "capacity")
 
 
+def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[str, Any]:
+    import json
+
+    from bench.suite.report import SCENARIO_OF
+
+    if not path.exists():
+        return results
+    old = json.loads(path.read_text())
+    names = {SCENARIO_OF[c] for c in chosen}
+    old["rows"] = [r for r in old["rows"] if r["scenario"] not in names] + results["rows"]
+    old["notes"] = [n for n in old.get("notes", []) if not any(n.startswith(k) for k in results["notes"])] + results["notes"]
+    for key in ("errors", "timings_s"):
+        old[key] = {k: v for k, v in old.get(key, {}).items() if k not in chosen} | results[key]
+    old["date"] = results["date"]
+    return old
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="make bench: every scenario, system vs peer")
     parser.add_argument("--quick", action="store_true", help="every scenario briefly (smoke check)")
@@ -39,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = started.strftime("%Y-%m-%d") + ("-quick" if args.quick else "")
     factory = DatabaseFactory()
     ctx = Context(settings, factory, Path("var") / "bench" / started.strftime("%H%M%S"))
+    ctx.extra["out"] = (args.out, stem)
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
@@ -64,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         factory.cleanup()
     results["notes"] = ctx.notes
+    if args.only:  # a partial run updates those scenarios in the day's file
+        results = merge_into(args.out / f"{stem}.json", results, chosen)
     paths = write(results, args.out, stem)
     for kind, path in paths.items():
         print(f"{kind}: {path}", file=sys.stderr)

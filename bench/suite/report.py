@@ -11,6 +11,17 @@ from bench.suite.runner import Rounds
 from bench.suite.stats import median_of, ratio
 
 
+SCENARIO_OF = {
+    "fanout": "fanout",
+    "e2e": "end-to-end",
+    "connections": "connections",
+    "write_path": "write path",
+    "projector": "projector",
+    "why_push": "why push",
+    "capacity": "capacity",
+}
+
+
 def row(
     scenario: str,
     case: str,

@@ -44,22 +44,35 @@ def median_of(rounds: Iterable[float | None]) -> float | None:
     return median(present) if present else None
 
 
-def histogram_quantile(metrics: str, name: str, q: float) -> float | None:
-    """``q`` quantile of Prometheus histogram ``name`` in exposition text, interpolated
-    linearly inside the bucket (as PromQL's histogram_quantile); None if it has no samples."""
-    buckets: list[tuple[float, float]] = []
-    for le, count in re.findall(rf'^{name}_bucket{{le="([^"]+)"}} (\S+)$', metrics, re.M):
-        buckets.append((math.inf if le == "+Inf" else float(le), float(count)))
-    buckets.sort()
-    if not buckets or buckets[-1][1] == 0:
+def histogram_buckets(metrics: str, name: str) -> dict[float, float]:
+    """Cumulative bucket counts of Prometheus histogram ``name`` in exposition text."""
+    found = re.findall(rf'^{name}_bucket{{le="([^"]+)"}} (\S+)$', metrics, re.M)
+    return {math.inf if le == "+Inf" else float(le): float(count) for le, count in found}
+
+
+def bucket_delta(after: dict[float, float], before: dict[float, float]) -> dict[float, float]:
+    """What a histogram counted between two scrapes."""
+    return {le: count - before.get(le, 0.0) for le, count in after.items()}
+
+
+def bucket_quantile(buckets: dict[float, float], q: float) -> float | None:
+    """``q`` quantile of cumulative buckets, interpolated linearly inside the bucket (as
+    PromQL's histogram_quantile); None when nothing was counted."""
+    ordered = sorted(buckets.items())
+    if not ordered or ordered[-1][1] <= 0:
         return None
-    rank = q * buckets[-1][1]
+    rank = q * ordered[-1][1]
     lower_bound, lower_count = 0.0, 0.0
-    for bound, count in buckets:
+    for bound, count in ordered:
         if count >= rank:
             if math.isinf(bound):
                 return lower_bound
-            inside = (rank - lower_count) / (count - lower_count) if count > lower_count else 1
+            inside = (rank - lower_count) / (count - lower_count) if count > lower_count else 1.0
             return lower_bound + (bound - lower_bound) * inside
         lower_bound, lower_count = bound, count
     return lower_bound
+
+
+def histogram_quantile(metrics: str, name: str, q: float) -> float | None:
+    """``q`` quantile of histogram ``name`` in one scrape."""
+    return bucket_quantile(histogram_buckets(metrics, name), q)
