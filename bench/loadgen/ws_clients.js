@@ -218,6 +218,10 @@ async function runE2E() {
 }
 
 connectAll();
+const progress = setInterval(() => {
+  if (subscribed === N) return clearInterval(progress);
+  process.stderr.write(JSON.stringify({ kind: "connecting", subscribed, of: N, failures, failureReasons }) + "\n");
+}, 10_000);
 // One JSON command per stdin line ({"mode": "rate" | "saturate" | "e2e" | "idle", ...}),
 // one result line each; "exit" closes every connection and ends the process.
 readline.createInterface({ input: process.stdin }).on("line", (line) => {

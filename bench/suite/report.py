@@ -57,6 +57,32 @@ def row(
     }
 
 
+def verdict(r: dict[str, Any]) -> str:
+    """"met", "missed (…)" or "" for a row's target text: "≥ 0.7× …" and "≤ Node's" compare
+    the ratio; "≤ 50 ms …", "≥ 10,000/s", "≤ 120 s for 1M" and "0" compare the figure."""
+    target, value, rel = r.get("target") or "", r.get("system"), r.get("ratio")
+    if not target or value is None:
+        return ""
+    import re
+
+    if "×" in target or "Node's" in target:
+        if rel is None:
+            return ""
+        found = re.search(r"([\d.]+)×", target)
+        bound = float(found.group(1)) if found else 1.0
+        higher = target.lstrip().startswith("≥")
+        ok = rel >= bound if higher else rel <= bound
+        return "met" if ok else f"missed: {rel:.2f}× vs {'≥' if higher else '≤'} {bound:g}×"
+    if target.strip() == "0":
+        return "met" if value == 0 else f"missed: {value:g}"
+    found = re.search(r"([≥≤])\s*([\d,.]+)", target)
+    if not found:
+        return ""
+    bound = float(found.group(2).replace(",", ""))
+    ok = value >= bound if found.group(1) == "≥" else value <= bound
+    return "met" if ok else f"missed by {abs(value - bound) / bound:.0%}"
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -72,8 +98,8 @@ def _fmt(value: Any) -> str:
 def markdown(results: dict[str, Any]) -> str:
     """The results as one Markdown table (the README's Figures section embeds it)."""
     lines = [
-        "| scenario | case | metric | this system | peer | peer's figure | ratio | target |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | case | metric | this system | peer | peer's figure | ratio | target | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results["rows"]:
         unit = f" {r['unit']}" if r["unit"] else ""
@@ -82,7 +108,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['scenario']} | {r['case']} | {r['metric']} | {_fmt(r['system'])}{unit}{flag} | "
             f"{r['peer_name'] or '–'} | {_fmt(r['peer'])}{unit if r['peer'] is not None else ''} | "
-            f"{ratio_text} | {r['target'] or ''} |"
+            f"{ratio_text} | {r['target'] or ''} | {verdict(r)} |"
         )
     return "\n".join(lines) + "\n"
 

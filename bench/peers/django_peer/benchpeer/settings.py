@@ -40,7 +40,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/0")],
+            # channels_redis pools its Redis connections; the default pool is too small for
+            # hundreds of concurrent consumers ("Too many connections").
+            "hosts": [{"address": os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/0"), "max_connections": 4000, "socket_timeout": 60}],
             "prefix": os.environ.get("PEER_REDIS_PREFIX", "benchpeer"),
             "capacity": 1000,
         },
