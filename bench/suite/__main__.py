@@ -31,7 +31,9 @@ def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[s
     old = json.loads(path.read_text())
     names = {SCENARIO_OF[c] for c in chosen}
     old["rows"] = [r for r in old["rows"] if r["scenario"] not in names] + results["rows"]
-    old["notes"] = [n for n in old.get("notes", []) if not any(n.startswith(k) for k in results["notes"])] + results["notes"]
+    old["notes"] = [
+        n for n in old.get("notes", []) if not any(n.startswith(k) for k in results["notes"])
+    ] + results["notes"]
     for key in ("errors", "timings_s"):
         old[key] = {k: v for k, v in old.get(key, {}).items() if k not in chosen} | results[key]
     old["date"] = results["date"]
@@ -41,8 +43,12 @@ def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="make bench: every scenario, system vs peer")
     parser.add_argument("--quick", action="store_true", help="every scenario briefly (smoke check)")
-    parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(SCENARIOS)}")
-    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 2; quick 1)")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated subset of {', '.join(SCENARIOS)}"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="alternating rounds (default 2; quick 1)"
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     args = parser.parse_args(argv)
     chosen = [s for s in (args.only.split(",") if args.only else SCENARIOS) if s]
@@ -60,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
-        "command": "make bench" + (" ARGS=--quick" if args.quick else "") if not args.only else "python -m bench.suite " + shlex.join(argv or sys.argv[1:]),
+        "command": "make bench" + (" ARGS=--quick" if args.quick else "")
+        if not args.only
+        else "python -m bench.suite " + shlex.join(argv or sys.argv[1:]),
         "pinning": pinning(),
         "rounds": settings.rounds,
         "foreign_threshold_cores": settings.foreign_threshold,

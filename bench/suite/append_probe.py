@@ -30,9 +30,12 @@ def main() -> None:
         while time.monotonic() < until:
             todo = str(uuid.uuid4())
             event = NewEvent(
-                type="TodoCreated", stream=f"todo-{todo}", version=1,
+                type="TodoCreated",
+                stream=f"todo-{todo}",
+                version=1,
                 data={"todo_id": todo, "list_id": list_id, "title": "bench"},
-                channels=[f"list:{list_id}"], metadata={"actor": "1", "source": "api"},
+                channels=[f"list:{list_id}"],
+                metadata={"actor": "1", "source": "api"},
                 occurred_at=timezone.now(),
             )
             with transaction.atomic():
@@ -47,7 +50,11 @@ def main() -> None:
     for t in pool:
         t.join()
     elapsed = time.monotonic() - started
-    print(json.dumps({"threads": threads, "appends": sum(counts), "appends_per_s": sum(counts) / elapsed}))
+    print(
+        json.dumps(
+            {"threads": threads, "appends": sum(counts), "appends_per_s": sum(counts) / elapsed}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.suite.procs import SERVER_CORE, pinned
 from bench.suite.runner import Settings
 from tests.support.stack import AMQP_URL, PYTHON, DatabaseFactory, Stack, free_port
-
-from bench.suite.procs import SERVER_CORE, pinned
 
 
 @dataclass
@@ -36,7 +35,9 @@ def start_pinned(stack: Stack, name: str, env: dict[str, str] | None = None) -> 
     template, port_var = COMMANDS[kind]
     port = free_port()
     argv = pinned(SERVER_CORE, ["{python}", *template])
-    proc = stack.start(name, argv=argv, env={port_var: str(port), **(env or {})}, port=port)
+    proc = stack.start(
+        name, argv=argv, env={port_var: str(port), **(env or {})}, port=port, timeout=180
+    )
     assert proc.popen is not None
     return proc.popen.pid
 

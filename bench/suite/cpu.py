@@ -100,7 +100,9 @@ class CpuWindow:
         ours_now = _ticks(descendants(self.roots | {os.getpid()}))
         shared_now = _ticks(_shared_pids())
 
-        def used(now: dict[int, int], before: dict[int, int], pids: set[int] | None = None) -> float:
+        def used(
+            now: dict[int, int], before: dict[int, int], pids: set[int] | None = None
+        ) -> float:
             keys = now.keys() if pids is None else pids & now.keys()
             return sum(now[p] - before.get(p, 0) for p in keys) / TICK / elapsed
 

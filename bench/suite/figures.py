@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.suite.capacity_model import markdown as model_markdown
 from bench.suite.report import markdown
+
+MARK_START = "<!-- bench:model -->"
+MARK_END = "<!-- /bench:model -->"
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench" / "results"
@@ -25,7 +29,11 @@ def newest(results_dir: Path = RESULTS) -> Path | None:
 def section(results: dict[str, Any], source: str) -> str:
     stem = Path(source).stem
     plots = sorted((RESULTS).glob(f"{stem}-*.png"))
-    quick = " **This is a quick smoke run (`--quick`): small loads, one round — not the figures to quote.**" if results["quick"] else ""
+    quick = (
+        " **This is a quick smoke run (`--quick`): small loads, one round — not the figures to quote.**"
+        if results["quick"]
+        else ""
+    )
     missing = ", ".join(f"{k} ({v})" for k, v in results.get("errors", {}).items())
     lines = [
         "## Figures",
@@ -64,6 +72,11 @@ def main() -> int:
     results = json.loads(path.read_text())
     readme = REPO / "README.md"
     readme.write_text(rewrite(readme, section(results, str(path.relative_to(REPO)))))
+    scaling = REPO / "docs" / "scaling.md"
+    body = scaling.read_text()
+    start = body.index(MARK_START) + len(MARK_START)
+    end = body.index(MARK_END)
+    scaling.write_text(body[:start] + "\n" + model_markdown(results) + body[end:])
     print(f"README Figures section rewritten from {path.relative_to(REPO)}", file=sys.stderr)
     return 0
 

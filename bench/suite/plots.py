@@ -21,7 +21,11 @@ def draw(results: dict[str, Any], out_dir: Path, stem: str) -> dict[str, Path]:
 
     paths: dict[str, Path] = {}
     for scenario, title in PLOTTED.items():
-        rows = [r for r in results["rows"] if r["scenario"] == scenario and r["plot"] and r["system"] is not None]
+        rows = [
+            r
+            for r in results["rows"]
+            if r["scenario"] == scenario and r["plot"] and r["system"] is not None
+        ]
         if not rows:
             continue
         fig, axes = plt.subplots(1, len(rows), figsize=(2.6 * len(rows) + 1, 3.2), squeeze=False)

@@ -61,7 +61,9 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(f"{url} did not answer 200 in {timeout}s")
 
 
-def start_server(argv: list[str], env: dict[str, str], log: Path, cwd: Path = REPO) -> subprocess.Popen[bytes]:
+def start_server(
+    argv: list[str], env: dict[str, str], log: Path, cwd: Path = REPO
+) -> subprocess.Popen[bytes]:
     """A peer server pinned to the server core, logging to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
@@ -97,7 +99,15 @@ class NodeLoad:
 
     def __post_init__(self) -> None:
         self.proc = subprocess.Popen(
-            pinned(LOADGEN_CORE, ["node", "--max-old-space-size=8192", str(BENCH / "loadgen" / self.script), json.dumps(self.config)]),
+            pinned(
+                LOADGEN_CORE,
+                [
+                    "node",
+                    "--max-old-space-size=8192",
+                    str(BENCH / "loadgen" / self.script),
+                    json.dumps(self.config),
+                ],
+            ),
             cwd=BENCH,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

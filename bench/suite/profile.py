@@ -26,13 +26,21 @@ def top_functions(collapsed: str, top: int = TOP) -> tuple[list[tuple[str, float
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = [f.split(" (")[0].strip() + (f" ({f.split(' (')[1].split(':')[0]}" + ")" if " (" in f else "") for f in stack.split(";")]
+        frames = [
+            f.split(" (")[0].strip()
+            + (f" ({f.split(' (')[1].split(':')[0]}" + ")" if " (" in f else "")
+            for f in stack.split(";")
+        ]
         frames = [f for f in frames if not f.startswith(("process ", "thread "))] or ["?"]
         samples += count
         own[frames[-1]] += count
         for name in set(frames):
             total[name] += count
-    rows = [(name, 100 * own[name] / samples, 100 * n / samples) for name, n in total.most_common(top)] if samples else []
+    rows = (
+        [(name, 100 * own[name] / samples, 100 * n / samples) for name, n in total.most_common(top)]
+        if samples
+        else []
+    )
     return rows, samples
 
 
@@ -42,11 +50,29 @@ def profile_api(ctx: Any, api_pid: int, target: dict[str, Any], clients: int, du
     raw = Path(ctx.log_dir) / "write-profile.txt"
     raw.parent.mkdir(parents=True, exist_ok=True)
     spy = subprocess.Popen(
-        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(api_pid), "--subprocesses",
-         "--format", "raw", "--output", str(raw), "--duration", str(duration + 1), "--rate", "200", "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(api_pid),
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+            "--duration",
+            str(duration + 1),
+            "--rate",
+            "200",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    load = NodeLoad("http_load.js", {"mode": "write", "concurrency": clients, "durationS": duration, **target})
+    load = NodeLoad(
+        "http_load.js", {"mode": "write", "concurrency": clients, "durationS": duration, **target}
+    )
     result = load.send("go")
     load.close()
     _, err = spy.communicate(timeout=duration + 60)
@@ -64,4 +90,8 @@ def profile_api(ctx: Any, api_pid: int, target: dict[str, Any], clients: int, du
         *(f"| `{name}` | {own_pct:.1f} | {total_pct:.1f} |" for name, own_pct, total_pct in rows),
     ]
     path.write_text("\n".join(lines) + "\n")
-    return str(path.relative_to(Path(out_dir).parent.parent)) if Path(out_dir).is_absolute() else str(path)
+    return (
+        str(path.relative_to(Path(out_dir).parent.parent))
+        if Path(out_dir).is_absolute()
+        else str(path)
+    )

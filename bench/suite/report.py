@@ -10,7 +10,6 @@ from typing import Any
 from bench.suite.runner import Rounds
 from bench.suite.stats import median_of, ratio
 
-
 SCENARIO_OF = {
     "fanout": "fanout",
     "e2e": "end-to-end",
@@ -39,7 +38,9 @@ def row(
     mine = rounds.values(system, pick)
     theirs = rounds.values(peer, pick) if peer else []
     value, peer_value = median_of(mine), median_of(theirs) if peer else None
-    disturbed = any(r.get("disturbed") for arm in (system, peer) if arm for r in rounds.results.get(arm, []))
+    disturbed = any(
+        r.get("disturbed") for arm in (system, peer) if arm for r in rounds.results.get(arm, [])
+    )
     return {
         "scenario": scenario,
         "case": case,
@@ -58,7 +59,7 @@ def row(
 
 
 def verdict(r: dict[str, Any]) -> str:
-    """"met", "missed (…)" or "" for a row's target text: "≥ 0.7× …" and "≤ Node's" compare
+    """ "met", "missed (…)" or "" for a row's target text: "≥ 0.7× …" and "≤ Node's" compare
     the ratio; "≤ 50 ms …", "≥ 10,000/s", "≤ 120 s for 1M" and "0" compare the figure."""
     target, value, rel = r.get("target") or "", r.get("system"), r.get("ratio")
     if not target or value is None:

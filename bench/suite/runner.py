@@ -19,7 +19,10 @@ class Settings:
 
 
 def measure(
-    run: Callable[[], dict[str, Any]], settings: Settings, groups: dict[str, set[int]] | None = None, label: str = ""
+    run: Callable[[], dict[str, Any]],
+    settings: Settings,
+    groups: dict[str, set[int]] | None = None,
+    label: str = "",
 ) -> dict[str, Any]:
     """Run ``run`` inside a CPU window; repeat it while the window was disturbed."""
     attempts = 0
@@ -32,7 +35,10 @@ def measure(
         disturbed = is_disturbed(cpu["foreign_cores"], settings.foreign_threshold)
         result["disturbed"] = disturbed
         result["repeats"] = attempts
-        print(f"  {label}: foreign {cpu['foreign_cores']} cores{' DISTURBED' if disturbed else ''}", file=sys.stderr)
+        print(
+            f"  {label}: foreign {cpu['foreign_cores']} cores{' DISTURBED' if disturbed else ''}",
+            file=sys.stderr,
+        )
         if not disturbed or attempts >= settings.retries:
             return result
         attempts += 1
@@ -47,7 +53,9 @@ class Rounds:
     def add(self, arm: str, result: dict[str, Any]) -> None:
         self.results.setdefault(arm, []).append(result)
 
-    def values(self, arm: str, pick: Callable[[dict[str, Any]], float | None]) -> list[float | None]:
+    def values(
+        self, arm: str, pick: Callable[[dict[str, Any]], float | None]
+    ) -> list[float | None]:
         out = []
         for r in self.results.get(arm, []):
             try:

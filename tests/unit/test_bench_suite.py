@@ -66,7 +66,17 @@ def test_rows_take_medians_ratio_and_verdicts() -> None:
         rounds.add("system", {"v": value, "disturbed": False})
     for value in (40.0, 40.0):
         rounds.add("node", {"v": value, "disturbed": True})
-    r = row("fanout", "1,000 clients", "deliveries/s", "/s", "higher", rounds, lambda x: x["v"], peer="node", target="≥ 1.0× Node's")
+    r = row(
+        "fanout",
+        "1,000 clients",
+        "deliveries/s",
+        "/s",
+        "higher",
+        rounds,
+        lambda x: x["v"],
+        peer="node",
+        target="≥ 1.0× Node's",
+    )
     assert r["system"] == 20.0 and r["peer"] == 40.0 and r["ratio"] == 0.5
     assert r["disturbed"] is True
     assert verdict(r) == "missed: 0.50× vs ≥ 1×"
@@ -79,7 +89,20 @@ def test_rows_take_medians_ratio_and_verdicts() -> None:
 def test_markdown_table_and_readme_section(tmp_path: Path) -> None:
     rounds = Rounds()
     rounds.add("system", {"v": 3.5})
-    results = {"rows": [row("projector", "rebuild", "time", "s", "lower", rounds, lambda x: x["v"], target="≤ 120 s for 1M")]}
+    results = {
+        "rows": [
+            row(
+                "projector",
+                "rebuild",
+                "time",
+                "s",
+                "lower",
+                rounds,
+                lambda x: x["v"],
+                target="≤ 120 s for 1M",
+            )
+        ]
+    }
     table = markdown(results)
     assert "| projector | rebuild | time | 3.50 s |" in table
     assert table.rstrip().endswith("| ≤ 120 s for 1M | met |")
@@ -92,8 +115,8 @@ def test_markdown_table_and_readme_section(tmp_path: Path) -> None:
 
 def test_profile_top_functions_from_collapsed_stacks() -> None:
     collapsed = (
-        "process 1:\"gunicorn\";run (a.py:1);execute (psycopg/cursor.py:9) 3\n"
-        "process 1:\"gunicorn\";run (a.py:1);json (b.py:2) 1\n"
+        'process 1:"gunicorn";run (a.py:1);execute (psycopg/cursor.py:9) 3\n'
+        'process 1:"gunicorn";run (a.py:1);json (b.py:2) 1\n'
     )
     rows, samples = top_functions(collapsed)
     assert samples == 4

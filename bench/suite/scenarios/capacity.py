@@ -42,19 +42,49 @@ def _behind_nginx(ctx: Context, count: int, clients: int, duration: int) -> dict
     stack = ctx.factory.new_stack()
     nginx = None
     try:
-        pids = {start_pinned(stack, f"gateway#{i}", {"GATEWAY_MAX_CONNECTIONS": "20000"}) for i in range(count)}
+        pids = {
+            start_pinned(stack, f"gateway#{i}", {"GATEWAY_MAX_CONNECTIONS": "20000"})
+            for i in range(count)
+        }
         port = free_port()
         conf_dir = ctx.log_dir / f"nginx-{count}"
         conf_dir.mkdir(parents=True, exist_ok=True)
-        servers = " ".join(f"server 127.0.0.1:{stack.procs[f'gateway#{i}'].port};" for i in range(count))
-        (conf_dir / "nginx.conf").write_text(NGINX_CONF.format(dir=conf_dir.resolve(), servers=servers, port=port))
-        nginx = start_server([shutil.which("nginx") or "nginx", "-g", "daemon off;", "-c", str((conf_dir / "nginx.conf").resolve())], {}, conf_dir / "nginx.log")
+        servers = " ".join(
+            f"server 127.0.0.1:{stack.procs[f'gateway#{i}'].port};" for i in range(count)
+        )
+        (conf_dir / "nginx.conf").write_text(
+            NGINX_CONF.format(dir=conf_dir.resolve(), servers=servers, port=port)
+        )
+        nginx = start_server(
+            [
+                shutil.which("nginx") or "nginx",
+                "-g",
+                "daemon off;",
+                "-c",
+                str((conf_dir / "nginx.conf").resolve()),
+            ],
+            {},
+            conf_dir / "nginx.log",
+        )
         wait_http(f"http://127.0.0.1:{port}/healthz")
-        load = NodeLoad("ws_clients.js", {"urls": [f"ws://127.0.0.1:{port}"], "clients": clients, "channel": "public:bench", "protocol": "socketio",
-                                          "amqp": {"url": AMQP_URL, "exchange": stack.exchange}})
+        load = NodeLoad(
+            "ws_clients.js",
+            {
+                "urls": [f"ws://127.0.0.1:{port}"],
+                "clients": clients,
+                "channel": "public:bench",
+                "protocol": "socketio",
+                "amqp": {"url": AMQP_URL, "exchange": stack.exchange},
+            },
+        )
         try:
             command = {"mode": "saturate", "inflight": 20, "durationS": duration, "warmupS": 2}
-            return measure(lambda: load.send(command), ctx.settings, {"server": pids | {nginx.pid}, "loadgen": {load.pid}}, f"capacity {count} gateways")
+            return measure(
+                lambda: load.send(command),
+                ctx.settings,
+                {"server": pids | {nginx.pid}, "loadgen": {load.pid}},
+                f"capacity {count} gateways",
+            )
         finally:
             load.close()
     finally:
@@ -64,12 +94,33 @@ def _behind_nginx(ctx: Context, count: int, clients: int, duration: int) -> dict
 
 def _append_alone(ctx: Context, threads: int, duration: int) -> dict[str, Any]:
     url, name = ctx.factory.new_database()
-    env = {**os.environ, "DATABASE_URL": url, "REALTIME_SECRET": TEST_REALTIME_SECRET, "SECRET_KEY": TEST_SECRET_KEY,
-           "DJANGO_SETTINGS_MODULE": "todo_api.settings", "PYTHONPATH": f"{REPO}:{REPO / 'services' / 'api'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REALTIME_SECRET": TEST_REALTIME_SECRET,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "todo_api.settings",
+        "PYTHONPATH": f"{REPO}:{REPO / 'services' / 'api'}",
+    }
     try:
+
         def once() -> dict[str, Any]:
-            out = subprocess.run(["taskset", "-c", "0", PYTHON, str(BENCH / "suite" / "append_probe.py"), str(threads), str(duration)],
-                                 cwd=REPO, env=env, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [
+                    "taskset",
+                    "-c",
+                    "0",
+                    PYTHON,
+                    str(BENCH / "suite" / "append_probe.py"),
+                    str(threads),
+                    str(duration),
+                ],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
         return measure(once, ctx.settings, label=f"append path {threads} threads")
@@ -88,12 +139,36 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         for count in (1, 2, 3):
             rounds.add(f"{count}", _behind_nginx(ctx, count, clients, duration))
         for count in (1, 2, 3):
-            rows.append(row("capacity", f"{count} gateway(s) behind nginx, {clients:,} clients, one core", "deliveries/s", "/s", "higher", rounds, lambda x: x["deliveries_per_s"], system=str(count)))
+            rows.append(
+                row(
+                    "capacity",
+                    f"{count} gateway(s) behind nginx, {clients:,} clients, one core",
+                    "deliveries/s",
+                    "/s",
+                    "higher",
+                    rounds,
+                    lambda x: x["deliveries_per_s"],
+                    system=str(count),
+                )
+            )
     else:
-        ctx.notes.append("capacity: nginx is not installed (make bench-deps installs it); gateways behind nginx not measured")
+        ctx.notes.append(
+            "capacity: nginx is not installed (make bench-deps installs it); gateways behind nginx not measured"
+        )
     appends = Rounds()
     for threads in (1, 4, 16):
         appends.add(str(threads), _append_alone(ctx, threads, duration))
     for threads in (1, 4, 16):
-        rows.append(row("capacity", f"store append path alone, {threads} thread(s)", "appends/s", "/s", "higher", appends, lambda x: x["appends_per_s"], system=str(threads)))
+        rows.append(
+            row(
+                "capacity",
+                f"store append path alone, {threads} thread(s)",
+                "appends/s",
+                "/s",
+                "higher",
+                appends,
+                lambda x: x["appends_per_s"],
+                system=str(threads),
+            )
+        )
     return rows

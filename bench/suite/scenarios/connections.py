@@ -27,19 +27,38 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             for _ in range(ctx.settings.rounds):
                 for arm in arms:
                     before = rss_kib(arm.pid)
-                    load = NodeLoad("ws_clients.js", {"urls": [arm.url], "clients": count, "channel": "public:idle", "protocol": "socketio",
-                                                       "amqp": {"url": AMQP_URL, "exchange": arm.exchange}, "connectBatch": 200})
+                    load = NodeLoad(
+                        "ws_clients.js",
+                        {
+                            "urls": [arm.url],
+                            "clients": count,
+                            "channel": "public:idle",
+                            "protocol": "socketio",
+                            "amqp": {"url": AMQP_URL, "exchange": arm.exchange},
+                            "connectBatch": 200,
+                        },
+                    )
                     try:
                         time.sleep(2)
 
-                        def idle(load: NodeLoad = load, pid: int = arm.pid, before: int = before) -> dict[str, Any]:
+                        def idle(
+                            load: NodeLoad = load,
+                            pid: int = arm.pid,
+                            before: int = before,
+                            count: int = count,
+                        ) -> dict[str, Any]:
                             time.sleep(idle_s)
                             result = load.send({"mode": "idle"})
                             result["rss_kib"] = rss_kib(pid)
                             result["rss_per_connection_kib"] = (result["rss_kib"] - before) / count
                             return result
 
-                        result = measure(idle, ctx.settings, {"server": {arm.pid}, "loadgen": {load.pid}}, f"connections {arm.name} {count}")
+                        result = measure(
+                            idle,
+                            ctx.settings,
+                            {"server": {arm.pid}, "loadgen": {load.pid}},
+                            f"connections {arm.name} {count}",
+                        )
                         result["connect_s"] = load.connect_s
                         rounds.add(arm.name, result)
                     finally:
@@ -49,9 +68,48 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             stack.teardown()
         case = f"{count:,} idle clients"
         rows += [
-            row("connections", case, "RSS per connection", "KiB", "lower", rounds, lambda x: x["rss_per_connection_kib"], peer="node", target="≤ 25 KB at 5,000" if count == 5000 else "", plot=count == counts[-1] or count == 5000),
-            row("connections", case, "server RSS", "MiB", "lower", rounds, lambda x: x["rss_kib"] / 1024, peer="node"),
-            row("connections", case, "idle server CPU (cores)", "", "lower", rounds, lambda x: x["cpu"]["server_cores"], peer="node", plot=count == counts[-1]),
-            row("connections", case, "connect + subscribe all", "s", "lower", rounds, lambda x: x["connect_s"], peer="node"),
+            row(
+                "connections",
+                case,
+                "RSS per connection",
+                "KiB",
+                "lower",
+                rounds,
+                lambda x: x["rss_per_connection_kib"],
+                peer="node",
+                target="≤ 25 KB at 5,000" if count == 5000 else "",
+                plot=count == counts[-1] or count == 5000,
+            ),
+            row(
+                "connections",
+                case,
+                "server RSS",
+                "MiB",
+                "lower",
+                rounds,
+                lambda x: x["rss_kib"] / 1024,
+                peer="node",
+            ),
+            row(
+                "connections",
+                case,
+                "idle server CPU (cores)",
+                "",
+                "lower",
+                rounds,
+                lambda x: x["cpu"]["server_cores"],
+                peer="node",
+                plot=count == counts[-1],
+            ),
+            row(
+                "connections",
+                case,
+                "connect + subscribe all",
+                "s",
+                "lower",
+                rounds,
+                lambda x: x["connect_s"],
+                peer="node",
+            ),
         ]
     return rows

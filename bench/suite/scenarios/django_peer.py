@@ -32,7 +32,12 @@ class DjangoPeer:
 
 def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=PEER_DIR, env=env, capture_output=True, text=True, check=False
+        [PYTHON, "manage.py", *args],
+        cwd=PEER_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode:
         raise RuntimeError(f"peer manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
@@ -56,9 +61,31 @@ def start_peer(ctx: Context, server: str, lists: int = 16) -> DjangoPeer:
     seeded: dict[str, Any] = json.loads(_manage(env, "seed_peer", "--lists", str(lists)))
     port = free_port()
     if server == "gunicorn":
-        argv = [PYTHON, "-m", "gunicorn", "-c", str(REPO / "services/api/gunicorn.conf.py"), "--chdir", str(PEER_DIR), "benchpeer.wsgi:application"]
+        argv = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(REPO / "services/api/gunicorn.conf.py"),
+            "--chdir",
+            str(PEER_DIR),
+            "benchpeer.wsgi:application",
+        ]
     else:
-        argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "benchpeer.asgi:application"]
-    proc = start_server(argv, {**env, "API_PORT": str(port)}, ctx.log_dir / f"peer-{server}.log", cwd=PEER_DIR)
+        argv = [
+            PYTHON,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "benchpeer.asgi:application",
+        ]
+    proc = start_server(
+        argv, {**env, "API_PORT": str(port)}, ctx.log_dir / f"peer-{server}.log", cwd=PEER_DIR
+    )
     wait_http(f"http://127.0.0.1:{port}/healthz")
-    return DjangoPeer(f"http://127.0.0.1:{port}", seeded["token"], seeded["list_ids"], proc.pid, proc, name)
+    return DjangoPeer(
+        f"http://127.0.0.1:{port}", seeded["token"], seeded["list_ids"], proc.pid, proc, name
+    )

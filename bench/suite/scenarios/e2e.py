@@ -30,13 +30,32 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         peer_list = peer.list_ids[0]
         arms = {
             "system": (
-                {"urls": [stack.url("gateway").replace("http", "ws")], "protocol": "socketio", "token": token, "channel": f"list:{list_id}",
-                 "http": {"base": api, "path": f"/api/lists/{list_id}/todos", "token": user["token"]}},
+                {
+                    "urls": [stack.url("gateway").replace("http", "ws")],
+                    "protocol": "socketio",
+                    "token": token,
+                    "channel": f"list:{list_id}",
+                    "http": {
+                        "base": api,
+                        "path": f"/api/lists/{list_id}/todos",
+                        "token": user["token"],
+                    },
+                },
                 {pids["api"], pids["relay"], pids["gateway"]},
             ),
             "channels": (
-                {"urls": [peer.url.replace("http", "ws")], "protocol": "channels", "connectBatch": 20, "connectPauseMs": 100, "path": f"/ws/lists/{peer_list}/",
-                 "http": {"base": peer.url, "path": f"/api/lists/{peer_list}/todos", "token": peer.token}},
+                {
+                    "urls": [peer.url.replace("http", "ws")],
+                    "protocol": "channels",
+                    "connectBatch": 20,
+                    "connectPauseMs": 100,
+                    "path": f"/ws/lists/{peer_list}/",
+                    "http": {
+                        "base": peer.url,
+                        "path": f"/api/lists/{peer_list}/todos",
+                        "token": peer.token,
+                    },
+                },
                 {peer.pid},
             ),
         }
@@ -45,8 +64,18 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                 load = NodeLoad("ws_clients.js", {"clients": clients, **config})
                 try:
                     for rate in rates:
-                        command = {"mode": "e2e", "events": rate * duration, "rate": rate, "drainS": 60}
-                        result = measure(lambda c=command: load.send(c), ctx.settings, {"server": server_pids, "loadgen": {load.pid}}, f"e2e {name} {rate}/s")
+                        command = {
+                            "mode": "e2e",
+                            "events": rate * duration,
+                            "rate": rate,
+                            "drainS": 60,
+                        }
+                        result = measure(
+                            lambda c=command, load=load: load.send(c),
+                            ctx.settings,
+                            {"server": server_pids, "loadgen": {load.pid}},
+                            f"e2e {name} {rate}/s",
+                        )
                         per_rate[rate].add(name, result)
                 finally:
                     load.close()
@@ -58,10 +87,60 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         case = f"{clients:,} clients, {rate} commands/s"
         first = rate == rates[0]
         rows += [
-            row("end-to-end", case, "POST → each client p50", "ms", "lower", rounds, lambda x: x["latency_ms"]["p50"], peer="channels", plot=first),
-            row("end-to-end", case, "POST → each client p99", "ms", "lower", rounds, lambda x: x["latency_ms"]["p99"], peer="channels", target="≤ 50 ms at 10/s" if rate == 10 else "", plot=first),
-            row("end-to-end", case, "POST → last client p99", "ms", "lower", rounds, lambda x: x["post_to_last_ms"]["p99"], peer="channels", plot=first),
-            row("end-to-end", case, "missing + doubled + out of order", "", "lower", rounds, lambda x: x["missing"] + x["doubled"] + x["out_of_order"], peer="channels", target="0"),
-            row("end-to-end", case, "server CPU (cores)", "", "lower", rounds, lambda x: x["cpu"]["server_cores"], peer="channels"),
+            row(
+                "end-to-end",
+                case,
+                "POST → each client p50",
+                "ms",
+                "lower",
+                rounds,
+                lambda x: x["latency_ms"]["p50"],
+                peer="channels",
+                plot=first,
+            ),
+            row(
+                "end-to-end",
+                case,
+                "POST → each client p99",
+                "ms",
+                "lower",
+                rounds,
+                lambda x: x["latency_ms"]["p99"],
+                peer="channels",
+                target="≤ 50 ms at 10/s" if rate == 10 else "",
+                plot=first,
+            ),
+            row(
+                "end-to-end",
+                case,
+                "POST → last client p99",
+                "ms",
+                "lower",
+                rounds,
+                lambda x: x["post_to_last_ms"]["p99"],
+                peer="channels",
+                plot=first,
+            ),
+            row(
+                "end-to-end",
+                case,
+                "missing + doubled + out of order",
+                "",
+                "lower",
+                rounds,
+                lambda x: x["missing"] + x["doubled"] + x["out_of_order"],
+                peer="channels",
+                target="0",
+            ),
+            row(
+                "end-to-end",
+                case,
+                "server CPU (cores)",
+                "",
+                "lower",
+                rounds,
+                lambda x: x["cpu"]["server_cores"],
+                peer="channels",
+            ),
         ]
     return rows

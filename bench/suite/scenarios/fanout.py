@@ -45,11 +45,31 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                     groups = {"server": {arm.pid}, "loadgen": {load.pid}}
                     try:
                         for rate in rates:
-                            command = {"mode": "rate", "events": int(rate * publish_s), "rate": rate, "drainS": 60}
-                            result = measure(lambda c=command: load.send(c), ctx.settings, groups, f"fanout {arm.name} {clients}c {rate}/s")
+                            command = {
+                                "mode": "rate",
+                                "events": int(rate * publish_s),
+                                "rate": rate,
+                                "drainS": 60,
+                            }
+                            result = measure(
+                                lambda c=command, load=load: load.send(c),
+                                ctx.settings,
+                                groups,
+                                f"fanout {arm.name} {clients}c {rate}/s",
+                            )
                             rate_rounds[rate].add(arm.name, result)
-                        command = {"mode": "saturate", "inflight": inflight, "durationS": publish_s + 2, "warmupS": 2}
-                        result = measure(lambda c=command: load.send(c), ctx.settings, groups, f"fanout {arm.name} {clients}c saturation")
+                        command = {
+                            "mode": "saturate",
+                            "inflight": inflight,
+                            "durationS": publish_s + 2,
+                            "warmupS": 2,
+                        }
+                        result = measure(
+                            lambda c=command, load=load: load.send(c),
+                            ctx.settings,
+                            groups,
+                            f"fanout {arm.name} {clients}c saturation",
+                        )
                         saturation.add(arm.name, result)
                     finally:
                         load.close()
@@ -57,14 +77,95 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             for rate in rates:
                 r = rate_rounds[rate]
                 for peer in ("node", "eventlet"):
-                    rows.append(row("fanout", f"{case}, {rate} events/s", "publish → client p99", "ms", "lower", r, lambda x: x["latency_ms"]["p99"], peer=peer, target="p99 ≤ Node's" if peer == "node" else "", plot=peer == "node" and rate == rates[0]))
-                rows.append(row("fanout", f"{case}, {rate} events/s", "publish → client p50", "ms", "lower", r, lambda x: x["latency_ms"]["p50"], peer="node"))
-                rows.append(row("fanout", f"{case}, {rate} events/s", "publish → client max", "ms", "lower", r, lambda x: x["latency_ms"]["max"], peer="node"))
-                rows.append(row("fanout", f"{case}, {rate} events/s", "delivered / expected", "", "higher", r, lambda x: x["delivered"] / x["expected"], peer="node"))
+                    rows.append(
+                        row(
+                            "fanout",
+                            f"{case}, {rate} events/s",
+                            "publish → client p99",
+                            "ms",
+                            "lower",
+                            r,
+                            lambda x: x["latency_ms"]["p99"],
+                            peer=peer,
+                            target="p99 ≤ Node's" if peer == "node" else "",
+                            plot=peer == "node" and rate == rates[0],
+                        )
+                    )
+                rows.append(
+                    row(
+                        "fanout",
+                        f"{case}, {rate} events/s",
+                        "publish → client p50",
+                        "ms",
+                        "lower",
+                        r,
+                        lambda x: x["latency_ms"]["p50"],
+                        peer="node",
+                    )
+                )
+                rows.append(
+                    row(
+                        "fanout",
+                        f"{case}, {rate} events/s",
+                        "publish → client max",
+                        "ms",
+                        "lower",
+                        r,
+                        lambda x: x["latency_ms"]["max"],
+                        peer="node",
+                    )
+                )
+                rows.append(
+                    row(
+                        "fanout",
+                        f"{case}, {rate} events/s",
+                        "delivered / expected",
+                        "",
+                        "higher",
+                        r,
+                        lambda x: x["delivered"] / x["expected"],
+                        peer="node",
+                    )
+                )
             for peer in ("node", "eventlet"):
-                rows.append(row("fanout", f"{case}, saturation ({inflight} in flight)", "deliveries/s", "/s", "higher", saturation, lambda x: x["deliveries_per_s"], peer=peer, target="≥ 1.0× Node's" if peer == "node" else "", plot=peer == "node"))
-            rows.append(row("fanout", f"{case}, saturation", "server CPU (cores)", "", "lower", saturation, lambda x: x["cpu"]["server_cores"], peer="node"))
-            rows.append(row("fanout", f"{case}, saturation", "load generator CPU (cores)", "", "lower", saturation, lambda x: x["cpu"]["loadgen_cores"], peer="node"))
+                rows.append(
+                    row(
+                        "fanout",
+                        f"{case}, saturation ({inflight} in flight)",
+                        "deliveries/s",
+                        "/s",
+                        "higher",
+                        saturation,
+                        lambda x: x["deliveries_per_s"],
+                        peer=peer,
+                        target="≥ 1.0× Node's" if peer == "node" else "",
+                        plot=peer == "node",
+                    )
+                )
+            rows.append(
+                row(
+                    "fanout",
+                    f"{case}, saturation",
+                    "server CPU (cores)",
+                    "",
+                    "lower",
+                    saturation,
+                    lambda x: x["cpu"]["server_cores"],
+                    peer="node",
+                )
+            )
+            rows.append(
+                row(
+                    "fanout",
+                    f"{case}, saturation",
+                    "load generator CPU (cores)",
+                    "",
+                    "lower",
+                    saturation,
+                    lambda x: x["cpu"]["loadgen_cores"],
+                    peer="node",
+                )
+            )
     finally:
         stop_peers(ctx)
         stack.teardown()

@@ -60,18 +60,33 @@ def rebuild(ctx: Context, events: int) -> dict[str, Any]:
     url, name = ctx.factory.new_database()
     try:
         seed(url, events)
-        env = {"DATABASE_URL": url, "REALTIME_SECRET": TEST_REALTIME_SECRET, "SECRET_KEY": TEST_SECRET_KEY, "PATH": os.environ["PATH"]}
+        env = {
+            "DATABASE_URL": url,
+            "REALTIME_SECRET": TEST_REALTIME_SECRET,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "PATH": os.environ["PATH"],
+        }
 
         def once() -> dict[str, Any]:
             t0 = time.monotonic()
-            proc = subprocess.Popen(pinned(SERVER_CORE, [PYTHON, "-m", "projector", "rebuild", "--progress", "lines"]), cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                pinned(SERVER_CORE, [PYTHON, "-m", "projector", "rebuild", "--progress", "lines"]),
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
             # taskset execs the projector in place, so wait4 reports its own peak RSS
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.monotonic() - t0
             if proc.returncode:
                 raise RuntimeError(f"rebuild exited {proc.returncode}")
-            return {"events": events, "seconds": elapsed, "events_per_s": events / elapsed, "peak_rss_mib": usage.ru_maxrss / 1024}
+            return {
+                "events": events,
+                "seconds": elapsed,
+                "events_per_s": events / elapsed,
+                "peak_rss_mib": usage.ru_maxrss / 1024,
+            }
 
         return measure(once, ctx.settings, label=f"projector rebuild {events}")
     finally:
@@ -85,8 +100,42 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     rounds_live.add("system", live(ctx, live_events))
     rounds_rebuild.add("system", rebuild(ctx, rebuild_events))
     return [
-        row("projector", f"live, {live_events:,} events queued", "events/s applied", "/s", "higher", rounds_live, lambda x: x["events_per_s"], target="≥ 10,000/s"),
-        row("projector", f"rebuild of {rebuild_events:,} stored events", "time", "s", "lower", rounds_rebuild, lambda x: x["seconds"], target="≤ 120 s for 1M"),
-        row("projector", f"rebuild of {rebuild_events:,} stored events", "events/s", "/s", "higher", rounds_rebuild, lambda x: x["events_per_s"]),
-        row("projector", f"rebuild of {rebuild_events:,} stored events", "peak RSS", "MiB", "lower", rounds_rebuild, lambda x: x["peak_rss_mib"]),
+        row(
+            "projector",
+            f"live, {live_events:,} events queued",
+            "events/s applied",
+            "/s",
+            "higher",
+            rounds_live,
+            lambda x: x["events_per_s"],
+            target="≥ 10,000/s",
+        ),
+        row(
+            "projector",
+            f"rebuild of {rebuild_events:,} stored events",
+            "time",
+            "s",
+            "lower",
+            rounds_rebuild,
+            lambda x: x["seconds"],
+            target="≤ 120 s for 1M",
+        ),
+        row(
+            "projector",
+            f"rebuild of {rebuild_events:,} stored events",
+            "events/s",
+            "/s",
+            "higher",
+            rounds_rebuild,
+            lambda x: x["events_per_s"],
+        ),
+        row(
+            "projector",
+            f"rebuild of {rebuild_events:,} stored events",
+            "peak RSS",
+            "MiB",
+            "lower",
+            rounds_rebuild,
+            lambda x: x["peak_rss_mib"],
+        ),
     ]

@@ -19,7 +19,9 @@ class Arm:
     pid: int
 
 
-def fanout_arms(ctx: Context, stack: Stack, peers: tuple[str, ...] = ("node", "eventlet")) -> list[Arm]:
+def fanout_arms(
+    ctx: Context, stack: Stack, peers: tuple[str, ...] = ("node", "eventlet")
+) -> list[Arm]:
     """Start this system's gateway and the peers, each on its own exchange; stop them with
     :func:`stop_peers` (the gateway stops with the stack)."""
     pid = start_pinned(stack, "gateway", {"GATEWAY_MAX_CONNECTIONS": "20000"})
@@ -34,7 +36,12 @@ def fanout_arms(ctx: Context, stack: Stack, peers: tuple[str, ...] = ("node", "e
         exchange = f"{stack.exchange}.{name}"
         proc = start_server(
             commands[name],
-            {"PORT": str(port), "AMQP_URL": AMQP_URL, "EVENTS_EXCHANGE": exchange, "NODE_PATH": str(NODE_MODULES)},
+            {
+                "PORT": str(port),
+                "AMQP_URL": AMQP_URL,
+                "EVENTS_EXCHANGE": exchange,
+                "NODE_PATH": str(NODE_MODULES),
+            },
             ctx.log_dir / f"peer-{name}.log",
         )
         ctx.extra["peer_procs"].append((proc, exchange))

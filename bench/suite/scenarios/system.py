@@ -10,7 +10,9 @@ from bench.suite.context import Context, start_pinned
 from tests.support.stack import Stack
 
 
-def start_system(ctx: Context, names: tuple[str, ...] = ("api", "relay", "projector", "gateway")) -> tuple[Stack, dict[str, int]]:
+def start_system(
+    ctx: Context, names: tuple[str, ...] = ("api", "relay", "projector", "gateway")
+) -> tuple[Stack, dict[str, int]]:
     stack = ctx.factory.new_stack()
     pids = {}
     try:
@@ -28,7 +30,11 @@ def user_with_lists(api_url: str, lists: int = 1) -> dict[str, Any]:
     import uuid
 
     session = requests.Session()
-    reply = session.post(f"{api_url}/api/auth/register", json={"username": f"b{uuid.uuid4().hex[:10]}", "password": "bench-pass-123!"}, timeout=30)
+    reply = session.post(
+        f"{api_url}/api/auth/register",
+        json={"username": f"b{uuid.uuid4().hex[:10]}", "password": "bench-pass-123!"},
+        timeout=30,
+    )
     reply.raise_for_status()
     body = reply.json()
     session.headers["Authorization"] = f"Bearer {body['token']}"
@@ -41,6 +47,8 @@ def user_with_lists(api_url: str, lists: int = 1) -> dict[str, Any]:
 
 
 def realtime_token(user: dict[str, Any], api_url: str, channels: list[str]) -> str:
-    reply = user["session"].post(f"{api_url}/api/realtime/token", json={"channels": channels}, timeout=30)
+    reply = user["session"].post(
+        f"{api_url}/api/realtime/token", json={"channels": channels}, timeout=30
+    )
     reply.raise_for_status()
     return str(reply.json()["token"])

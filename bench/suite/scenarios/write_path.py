@@ -33,30 +33,122 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         api = stack.url("api")
         users = [user_with_lists(api) for _ in range(CLIENTS)]
         arms = {
-            "system": ({"base": api, "targets": [{"path": f"/api/lists/{u['list_ids'][0]}/todos", "token": u["token"]} for u in users]}, {pids["api"]}),
-            "django": ({"base": peer.url, "targets": [{"path": f"/api/lists/{lid}/todos", "token": peer.token} for lid in peer.list_ids]}, {peer.pid}),
+            "system": (
+                {
+                    "base": api,
+                    "targets": [
+                        {"path": f"/api/lists/{u['list_ids'][0]}/todos", "token": u["token"]}
+                        for u in users
+                    ],
+                },
+                {pids["api"]},
+            ),
+            "django": (
+                {
+                    "base": peer.url,
+                    "targets": [
+                        {"path": f"/api/lists/{lid}/todos", "token": peer.token}
+                        for lid in peer.list_ids
+                    ],
+                },
+                {peer.pid},
+            ),
         }
         for _ in range(ctx.settings.rounds):
             for name, (target, server_pids) in arms.items():
-                load = NodeLoad("http_load.js", {"mode": "write", "concurrency": CLIENTS, "durationS": duration, **target})
+                load = NodeLoad(
+                    "http_load.js",
+                    {"mode": "write", "concurrency": CLIENTS, "durationS": duration, **target},
+                )
                 before = _relay_buckets(stack.url("relay")) if name == "system" else {}
-                result = measure(lambda load=load: load.send("go"), ctx.settings, {"server": server_pids, "loadgen": {load.pid}}, f"write {name}")
+                result = measure(
+                    lambda load=load: load.send("go"),
+                    ctx.settings,
+                    {"server": server_pids, "loadgen": {load.pid}},
+                    f"write {name}",
+                )
                 load.close()
                 if name == "system":
                     lag = bucket_delta(_relay_buckets(stack.url("relay")), before)
-                    result["relay_lag_ms"] = {q: (v * 1000 if (v := bucket_quantile(lag, p)) is not None else None) for q, p in (("p50", 0.5), ("p99", 0.99))}
+                    result["relay_lag_ms"] = {
+                        q: (v * 1000 if (v := bucket_quantile(lag, p)) is not None else None)
+                        for q, p in (("p50", 0.5), ("p99", 0.99))
+                    }
                 rounds.add(name, result)
-        profile = profile_api(ctx, pids["api"], {"base": api, "targets": arms["system"][0]["targets"]}, CLIENTS, duration)
+        profile = profile_api(
+            ctx,
+            pids["api"],
+            {"base": api, "targets": arms["system"][0]["targets"]},
+            CLIENTS,
+            duration,
+        )
         ctx.notes.append(f"Write-path profile (py-spy, this API under the same load): {profile}")
     finally:
         peer.close()
         stack.teardown()
     case = f"{CLIENTS} clients, todo creation"
     return [
-        row("write path", case, "commands/s", "/s", "higher", rounds, lambda x: x["requests_per_s"], peer="django", target="≥ 0.7× plain Django (aim ≥ 1.0×)", plot=True),
-        row("write path", case, "POST p50", "ms", "lower", rounds, lambda x: x["latency_ms"]["p50"], peer="django", plot=True),
-        row("write path", case, "POST p99", "ms", "lower", rounds, lambda x: x["latency_ms"]["p99"], peer="django", plot=True),
-        row("write path", case, "server CPU (cores)", "", "lower", rounds, lambda x: x["cpu"]["server_cores"], peer="django"),
-        row("write path", case, "relay lag commit → confirm p50", "ms", "lower", rounds, lambda x: x["relay_lag_ms"]["p50"]),
-        row("write path", case, "relay lag commit → confirm p99", "ms", "lower", rounds, lambda x: x["relay_lag_ms"]["p99"], target="≤ 5 ms"),
+        row(
+            "write path",
+            case,
+            "commands/s",
+            "/s",
+            "higher",
+            rounds,
+            lambda x: x["requests_per_s"],
+            peer="django",
+            target="≥ 0.7× plain Django (aim ≥ 1.0×)",
+            plot=True,
+        ),
+        row(
+            "write path",
+            case,
+            "POST p50",
+            "ms",
+            "lower",
+            rounds,
+            lambda x: x["latency_ms"]["p50"],
+            peer="django",
+            plot=True,
+        ),
+        row(
+            "write path",
+            case,
+            "POST p99",
+            "ms",
+            "lower",
+            rounds,
+            lambda x: x["latency_ms"]["p99"],
+            peer="django",
+            plot=True,
+        ),
+        row(
+            "write path",
+            case,
+            "server CPU (cores)",
+            "",
+            "lower",
+            rounds,
+            lambda x: x["cpu"]["server_cores"],
+            peer="django",
+        ),
+        row(
+            "write path",
+            case,
+            "relay lag commit → confirm p50",
+            "ms",
+            "lower",
+            rounds,
+            lambda x: x["relay_lag_ms"]["p50"],
+        ),
+        row(
+            "write path",
+            case,
+            "relay lag commit → confirm p99",
+            "ms",
+            "lower",
+            rounds,
+            lambda x: x["relay_lag_ms"]["p99"],
+            target="≤ 5 ms",
+        ),
     ]

@@ -5,7 +5,9 @@ PEER_BROADCAST (1 = group_send each created todo), PEER_REDIS_PREFIX."""
 import os
 from urllib.parse import urlsplit
 
-_db = urlsplit(os.environ.get("PEER_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/benchpeer"))
+_db = urlsplit(
+    os.environ.get("PEER_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/benchpeer")
+)
 
 SECRET_KEY = "bench-peer-not-secret-0123456789abcdef0123456789"
 DEBUG = False
@@ -42,7 +44,13 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # channels_redis pools its Redis connections; the default pool is too small for
             # hundreds of concurrent consumers ("Too many connections").
-            "hosts": [{"address": os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/0"), "max_connections": 4000, "socket_timeout": 60}],
+            "hosts": [
+                {
+                    "address": os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                    "max_connections": 4000,
+                    "socket_timeout": 60,
+                }
+            ],
             "prefix": os.environ.get("PEER_REDIS_PREFIX", "benchpeer"),
             "capacity": 1000,
         },
