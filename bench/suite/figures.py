@@ -20,6 +20,17 @@ REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench" / "results"
 
 
+LIMITS = (
+    "What limits the missed targets (read with the verdict column): the write path waits on "
+    "PostgreSQL — in the profile most API samples sit in psycopg's `Connection.wait`, i.e. in the "
+    "append transaction behind the store's table lock (positions commit in order) and in the "
+    "unit of work's reads, while the plain-Django peer inserts one row without a lock; fan-out "
+    "and connections are bound by one eventlet process per core (Socket.IO encoding and one "
+    "send per client per event in Python), which the Node peer does in V8; the capacity model "
+    "in [docs/scaling.md](docs/scaling.md) says what that means at 100,000 and 1,000,000 users."
+)
+
+
 def newest(results_dir: Path = RESULTS) -> Path | None:
     files = sorted(results_dir.glob("*.json"))
     full = [f for f in files if not f.stem.endswith("-quick")]
@@ -54,6 +65,7 @@ def section(results: dict[str, Any], source: str) -> str:
     lines += [f"![{p.stem}](bench/results/{p.name})" for p in plots]
     lines += ["", markdown(results).rstrip(), ""]
     lines += [f"- {n}" for n in results.get("notes", [])]
+    lines += ["", LIMITS]
     return "\n".join(lines).rstrip() + "\n\n"
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import time
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -51,7 +52,10 @@ def live(ctx: Context, events: int) -> dict[str, Any]:
             elapsed = time.monotonic() - t0
             return {"events": events, "seconds": elapsed, "events_per_s": events / elapsed}
 
-        return measure(apply_all, ctx.settings, label=f"projector live {events}")
+        # once only: a repeat would find the queue already drained
+        return measure(
+            apply_all, replace(ctx.settings, retries=0), label=f"projector live {events}"
+        )
     finally:
         stack.teardown()
 
