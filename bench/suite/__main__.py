@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(chosen) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
-    settings = Settings(quick=args.quick, rounds=args.rounds or (1 if args.quick else 2))
+    settings = Settings(
+        quick=args.quick,
+        rounds=args.rounds or (1 if args.quick else 2),
+        retries=1 if args.quick else 2,
+    )
     raise_fd_limit()
     pin_self()
     started = datetime.now(UTC)

@@ -32,6 +32,13 @@ def process_ticks(stat_text: str) -> int:
     return int(rest[11]) + int(rest[12])
 
 
+def reaped_children_ticks(stat_text: str) -> int:
+    """cutime + cstime of one /proc/<pid>/stat line: CPU of its children that have exited
+    and been waited for (a rebuild that ends inside the window is still ours)."""
+    rest = stat_text.rsplit(")", 1)[1].split()
+    return int(rest[13]) + int(rest[14])
+
+
 def is_disturbed(foreign_cores: float, threshold: float) -> bool:
     """A window is disturbed when other processes used more than ``threshold`` cores."""
     return foreign_cores > threshold
@@ -92,6 +99,7 @@ class CpuWindow:
         self._ours0 = _ticks(descendants(self.roots | {os.getpid()}))
         self._shared0 = _ticks(_shared_pids())
         self._machine0 = machine_busy_ticks(Path("/proc/stat").read_text())
+        self._reaped0 = reaped_children_ticks(Path("/proc/self/stat").read_text())
         self._t0 = time.monotonic()
 
     def stop(self) -> dict[str, float]:
@@ -107,7 +115,8 @@ class CpuWindow:
             return sum(now[p] - before.get(p, 0) for p in keys) / TICK / elapsed
 
         busy = (machine[0] - self._machine0[0]) / TICK / elapsed
-        ours = used(ours_now, self._ours0)
+        reaped = reaped_children_ticks(Path("/proc/self/stat").read_text()) - self._reaped0
+        ours = used(ours_now, self._ours0) + reaped / TICK / elapsed
         shared = used(shared_now, self._shared0)
         out = {
             "window_s": round(elapsed, 2),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.suite.cpu import is_disturbed, machine_busy_ticks, process_ticks
+from bench.suite.cpu import is_disturbed, machine_busy_ticks, process_ticks, reaped_children_ticks
 from bench.suite.figures import rewrite
 from bench.suite.profile import top_functions
 from bench.suite.report import markdown, row, verdict
@@ -54,8 +54,9 @@ def test_cpu_parsing_and_disturbance() -> None:
     busy, total = machine_busy_ticks("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3 4\n")
     assert (busy, total) == (150, 1000)
     # a command with spaces and parentheses must not shift the fields
-    stat = "42 (node (x) y) S 1 42 42 0 -1 4194560 10 0 0 0 70 30 0 0 20 0 1 0"
+    stat = "42 (node (x) y) S 1 42 42 0 -1 4194560 10 0 0 0 70 30 5 15 20 0 1 0"
     assert process_ticks(stat) == 100
+    assert reaped_children_ticks(stat) == 20
     assert is_disturbed(0.3, 0.25)
     assert not is_disturbed(0.1, 0.25)
 
