@@ -25,7 +25,11 @@ function envelope(channel, n) {
 class Publisher {
   static async open({ url, exchange }) {
     const conn = await amqp.connect(url);
+    // A broker that drops us (another user of the shared broker may force it) is reported,
+    // not a crash: the command then times out and the driver records the scenario's error.
+    conn.on("error", (e) => process.stderr.write(`amqp connection error: ${e.message}\n`));
     const ch = await conn.createChannel();
+    ch.on("error", (e) => process.stderr.write(`amqp channel error: ${e.message}\n`));
     await ch.assertExchange(exchange, "fanout", { durable: true });
     return new Publisher(conn, ch, exchange);
   }

@@ -37,6 +37,9 @@ def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[s
     for key in ("errors", "timings_s"):
         old[key] = {k: v for k, v in old.get(key, {}).items() if k not in chosen} | results[key]
     old["date"] = results["date"]
+    old["command"] = ("make bench ARGS=--quick" if results["quick"] else "make bench") + (
+        " (scenarios assembled from partial runs with --only)"
+    )
     return old
 
 
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["rows"].extend(module.run(ctx))
             except Exception as exc:  # a failed scenario is reported, the others still run
                 traceback.print_exc()
-                results["errors"][name] = f"{type(exc).__name__}: {exc}"
+                results["errors"][name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             results["timings_s"][name] = round(time.monotonic() - t0, 1)
     finally:
         factory.cleanup()

@@ -46,11 +46,16 @@ def live(ctx: Context, events: int) -> dict[str, Any]:
         stack.kill("relay", 15)
 
         def apply_all() -> dict[str, Any]:
-            t0 = time.monotonic()
+            # timed from the first applied event, so the process start does not count
             start_pinned(stack, "projector")
-            _wait_gauge(stack.url("projector"), "projector_checkpoint_position", events, 900)
+            url = stack.url("projector")
+            while (first := _gauge(url, "projector_checkpoint_position")) <= 0:
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            _wait_gauge(url, "projector_checkpoint_position", events, 900)
             elapsed = time.monotonic() - t0
-            return {"events": events, "seconds": elapsed, "events_per_s": events / elapsed}
+            applied = events - first
+            return {"events": applied, "seconds": elapsed, "events_per_s": applied / elapsed}
 
         # once only: a repeat would find the queue already drained
         return measure(
@@ -122,7 +127,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             "lower",
             rounds_rebuild,
             lambda x: x["seconds"],
-            target="≤ 120 s for 1M",
+            target="≤ 120 s for 1M" if rebuild_events == 1_000_000 else "",
         ),
         row(
             "projector",
