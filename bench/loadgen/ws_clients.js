@@ -90,7 +90,9 @@ function deliver(i, envelope) {
   if (sampleCount < samples.length) samples[sampleCount++] = t - envelope.data.t;
 }
 
-function subscribedOne() {
+function subscribedOne(i) {
+  if (isSubscribed[i]) return;
+  isSubscribed[i] = 1;
   subscribed += 1;
   if (subscribed === N) process.stdout.write(JSON.stringify({ kind: "ready" }) + "\n");
 }
@@ -111,7 +113,7 @@ function openSocketIO(i, url) {
       ws.send("421" + JSON.stringify(["subscribe", { channel: cfg.channel }]));
     } else if (packet === "3") {
       const [ack] = JSON.parse(msg.slice(3));
-      if (ack && ack.ok) subscribedOne();
+      if (ack && ack.ok) subscribedOne(i);
       else fail("subscribe_refused");
     } else if (packet === "4") fail("connect_refused");
   });
@@ -120,24 +122,38 @@ function openSocketIO(i, url) {
 
 function openChannels(i, url) {
   const ws = new WebSocket(`${url}${cfg.path}`, { perMessageDeflate: false });
-  ws.on("open", () => subscribedOne());
+  ws.on("open", () => subscribedOne(i));
   ws.on("message", (raw) => deliver(i, JSON.parse(raw.toString())));
   return ws;
 }
 
-function connectAll() {
+// A client whose connection fails before it is subscribed retries (up to 5 times, 1 s
+// apart): on a loaded core a server may refuse a burst of handshakes.
+const attempts = new Uint8Array(N);
+const isSubscribed = new Uint8Array(N);
+
+function connectOne(i) {
   const open = cfg.protocol === "channels" ? openChannels : openSocketIO;
+  const ws = open(i, cfg.urls[i % cfg.urls.length]);
+  let retried = false;
+  const retry = (reason) => {
+    if (running) fail(reason);
+    if (retried || isSubscribed[i] || attempts[i] >= 5) return;
+    retried = true;
+    attempts[i] += 1;
+    setTimeout(() => connectOne(i), 1000);
+  };
+  ws.on("error", (e) => retry("ws_error:" + (e.code || e.message)));
+  ws.on("close", () => { closed += 1; retry("closed"); });
+  sockets[i] = ws;
+}
+
+function connectAll() {
   const batch = cfg.connectBatch || 100;
   let next = 0;
   const step = () => {
     const until = Math.min(N, next + batch);
-    for (; next < until; next++) {
-      const url = cfg.urls[next % cfg.urls.length];
-      const ws = open(next, url);
-      ws.on("error", (e) => fail("ws_error:" + (e.code || e.message)));
-      ws.on("close", () => { closed += 1; if (running) fail("closed"); });
-      sockets[next] = ws;
-    }
+    for (; next < until; next++) connectOne(next);
     if (next < N) setTimeout(step, cfg.connectPauseMs || 20);
   };
   step();

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["rows"].extend(module.run(ctx))
             except Exception as exc:  # a failed scenario is reported, the others still run
                 traceback.print_exc()
-                results["errors"][name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                first_line = (str(exc).splitlines() or [""])[0][:200]
+                results["errors"][name] = f"{type(exc).__name__}: {first_line}"
             results["timings_s"][name] = round(time.monotonic() - t0, 1)
     finally:
         factory.cleanup()

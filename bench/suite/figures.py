@@ -39,13 +39,20 @@ def newest(results_dir: Path = RESULTS) -> Path | None:
 
 def section(results: dict[str, Any], source: str) -> str:
     stem = Path(source).stem
-    plots = sorted((RESULTS).glob(f"{stem}-*.png"))
+    present = {r["scenario"].replace(" ", "-") for r in results["rows"]}
+    plots = [
+        p
+        for p in sorted(RESULTS.glob(f"{stem}-*.png"))
+        if p.stem.removeprefix(f"{stem}-") in present
+    ]
     quick = (
         " **This is a quick smoke run (`--quick`): small loads, one round — not the figures to quote.**"
         if results["quick"]
         else ""
     )
-    missing = ", ".join(f"{k} ({v})" for k, v in results.get("errors", {}).items())
+    missing = ", ".join(
+        f"{k} ({(v.splitlines() or [''])[0][:160]})" for k, v in results.get("errors", {}).items()
+    )
     lines = [
         "## Figures",
         "",

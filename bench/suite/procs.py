@@ -115,7 +115,12 @@ class NodeLoad:
             env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
         )
         self.started = time.monotonic()
-        ready = self._line(self.ready_timeout)
+        try:
+            ready = self._line(self.ready_timeout)
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise
         if ready.get("kind") != "ready":
             self.close()
             raise RuntimeError(f"{self.script} not ready: {ready}")

@@ -80,6 +80,9 @@ def start_peer(ctx: Context, server: str, lists: int = 16) -> DjangoPeer:
             "127.0.0.1",
             "-p",
             str(port),
+            # raised from 5 s: on a loaded core a burst of handshakes (group_add) is slower
+            "--websocket_connect_timeout",
+            "60",
             "benchpeer.asgi:application",
         ]
     proc = start_server(
