@@ -84,6 +84,13 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         stack.teardown()
     rows = []
     for rate, rounds in per_rate.items():
+        for name in ("system", "channels"):
+            for r in rounds.results.get(name, []):
+                if r["missing"] or r["doubled"] or r["out_of_order"]:
+                    ctx.notes.append(
+                        f"end to end: {name} at {rate}/s lost {r['missing']}, doubled {r['doubled']}, "
+                        f"reordered {r['out_of_order']} of {r['expected']} deliveries (failures: {r['failureReasons']})"
+                    )
         case = f"{clients:,} clients, {rate} commands/s"
         first = rate == rates[0]
         rows += [
