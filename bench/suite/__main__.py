@@ -37,9 +37,8 @@ def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[s
     for key in ("errors", "timings_s"):
         old[key] = {k: v for k, v in old.get(key, {}).items() if k not in chosen} | results[key]
     old["date"] = results["date"]
-    old["command"] = ("make bench ARGS=--quick" if results["quick"] else "make bench") + (
-        " (scenarios assembled from partial runs with --only)"
-    )
+    old["command"] = "make bench ARGS=--quick" if results["quick"] else "make bench"
+    old["assembled_from_partial_runs"] = True
     return old
 
 
