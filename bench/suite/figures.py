@@ -69,7 +69,9 @@ def section(results: dict[str, Any], source: str) -> str:
         "*disturbed* if it stays so. Load generators: Node processes speaking Engine.IO/Socket.IO v5 frames over "
         "`ws` (and plain JSON frames for Channels) and keep-alive HTTP (`bench/loadgen/`). They are benchmarks, "
         "not tests: nothing asserts on time. How the scenarios work and what each peer is: "
-        "[docs/scaling.md](docs/scaling.md).",
+        "[docs/scaling.md](docs/scaling.md). A full `make bench` (2 rounds) is estimated at 45–60 "
+        "minutes on this machine when it is quiet (`make bench ARGS='--rounds 1'` about half); "
+        "`make bench ARGS=--quick` about 8 minutes quiet, 15 when every window is repeated.",
         "",
     ]
     if missing:
