@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WEB_VENDOR := services/api/todo_api/web/static/web/vendor
 
-.PHONY: help setup uv migrate static env run test lint typecheck unit check-services compose-check js-deps js-check web-vendor interop browser-deps screenshot clean
+.PHONY: help setup uv migrate static env run test lint typecheck unit check-services compose-check js-deps js-check web-vendor interop browser-deps screenshot clean bench bench-quick bench-deps bench-figures
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -78,6 +78,20 @@ browser-deps: ## Debian's chromium for the browser tests (Playwright drives /usr
 
 screenshot: setup js-deps browser-deps ## redraw docs/screenshot-two-windows.png
 	$(PY) scripts/screenshot.py
+
+bench-deps: setup ## what make bench needs: the bench uv group, bench/node_modules, Debian's nginx
+	$(UV) sync --frozen --all-packages --group bench
+	@[ -d bench/node_modules/ws ] || (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx)
+
+bench: bench-deps check-services ## every scenario, this system vs its peers (ARGS=--quick for a smoke run); never part of make test
+	$(PY) -m bench.suite $(ARGS)
+
+bench-quick: ## make bench ARGS=--quick
+	$(MAKE) bench ARGS=--quick
+
+bench-figures: ## rewrite the README's Figures section from the newest bench/results/*.json
+	$(PY) -m bench.suite.figures
 
 clean: ## remove the venv and local state
 	rm -rf $(VENV) var/todo.sqlite3 var/test-artifacts

@@ -6,7 +6,11 @@ PUBLISHED = Counter("relay_events_published_total", "store events confirmed by t
 LAG = Histogram(
     "relay_lag_seconds",
     "from the event's commit to the broker's confirm",
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    # Fine below 10 ms so that the p99 <= 5 ms target can be read from it (make bench).
+    buckets=(
+        *(0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075),
+        *(0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    ),
 )
 CHECKPOINT = Gauge("relay_checkpoint_position", "last position confirmed by the broker")
 STORE_POSITION = Gauge("relay_store_position", "newest position in the event store")
