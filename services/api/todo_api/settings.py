@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "todo_shared.readmodels",
     "todo_api.identity",
     "todo_api.relay",
+    "todo_api.limits",  # rate limits shared by every worker (security helper)
 ]
 
 MIDDLEWARE = [

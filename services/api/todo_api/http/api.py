@@ -23,6 +23,7 @@ from jsonschema import Draft202012Validator
 
 from todo_api.domain.errors import DomainError
 from todo_api.http.errors import ApiError, error_response, from_domain
+from todo_api.http.ratelimit import limit_user_call
 from todo_api.identity.models import IdempotencyRecord
 from todo_api.identity.services import user_for_token
 from todo_api.services.selectors import read_position
@@ -259,6 +260,8 @@ def dispatch(
         user, bearer = (None, None) if route.auth in {"none", "custom"} else authenticate(request)
         if route.auth == "user" and user is None:
             raise ApiError("unauthorized", "sign in or send Authorization: Bearer <token>")
+        if user is not None:  # security hook: per-user write and realtime-token limits
+            limit_user_call(route.method, route.path, str(user.pk))
         call = Call(request, params, parse_body(request, route), user, bearer)
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method == "POST" and user is not None:

@@ -1,38 +1,38 @@
-"""A small in-process rate limit for the credential endpoints (429 with ``Retry-After``).
+"""The API's rate limits as HTTP errors: 429 ``rate_limited`` with ``Retry-After``.
 
-Per client address, a token bucket: ``AUTH_BURST`` attempts, refilled at ``AUTH_PER_MINUTE``.
-It is per process, which is enough to blunt password guessing against one API instance.
+The counting lives in :mod:`todo_api.limits` (in the database, so every gunicorn worker
+shares it); this module only turns its refusals into the contract's error shape for the
+call sites: register and sign-in (per client address, and per account after failed
+sign-ins), writes and realtime tokens (per user).
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
+from collections.abc import Callable
 
 from django.http import HttpRequest
 
 from todo_api.http.errors import ApiError
-
-AUTH_BURST = 30
-AUTH_PER_MINUTE = 30.0
-_buckets: dict[str, tuple[float, float]] = {}
-_lock = threading.Lock()
+from todo_api.limits import policy
 
 
-def limit_auth(request: HttpRequest) -> None:
-    address = request.META.get("REMOTE_ADDR", "?")
-    now = time.monotonic()
-    rate = AUTH_PER_MINUTE / 60.0
-    with _lock:
-        tokens, stamp = _buckets.get(address, (float(AUTH_BURST), now))
-        tokens = min(float(AUTH_BURST), tokens + (now - stamp) * rate)
-        if tokens < 1.0:
-            wait = math.ceil((1.0 - tokens) / rate)
-            _buckets[address] = (tokens, now)
-            raise ApiError(
-                "rate_limited", "too many attempts; slow down", headers={"Retry-After": str(wait)}
-            )
-        _buckets[address] = (tokens - 1.0, now)
-        if len(_buckets) > 10_000:
-            _buckets.clear()
+def _as_api_error(check: Callable[[], None]) -> None:
+    try:
+        check()
+    except policy.RateLimited as exc:
+        raise ApiError(
+            "rate_limited", exc.message, headers={"Retry-After": str(exc.retry_after)}
+        ) from None
+
+
+def limit_auth(request: HttpRequest, username: object = None) -> None:
+    """A register or sign-in attempt (``username`` given for sign-ins)."""
+    _as_api_error(lambda: policy.check_auth_attempt(request, username))
+
+
+def limit_user_call(method: str, path: str, user_id: str) -> None:
+    """An authenticated call: realtime tokens and writes have their own per-user limits."""
+    if path == "/api/realtime/token":
+        _as_api_error(lambda: policy.check_realtime_token(user_id))
+    elif method not in {"GET", "HEAD", "OPTIONS"} and path != "/api/auth/logout":
+        _as_api_error(lambda: policy.check_write(user_id))

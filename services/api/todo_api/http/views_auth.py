@@ -14,7 +14,7 @@ def register(call: Call) -> Reply:
 
 
 def token(call: Call) -> Reply:
-    limit_auth(call.request)
+    limit_auth(call.request, call.body["username"])  # security: per address and per account
     user, key = services.login(call.body["username"], call.body["password"])
     return Reply(200, {"id": str(user.pk), "username": user.username, "token": key})
 

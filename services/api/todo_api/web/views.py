@@ -95,7 +95,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = CredentialsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            limit_auth(request)
+            limit_auth(request, form.cleaned_data["username"])  # security: address + account
         except ApiError as exc:
             form.add_error(None, exc.message)
         else:
