@@ -284,7 +284,7 @@ def test_thousands_of_connections_opened_and_dropped(gw: dict[str, Any]) -> None
         rounds.append(rss_kib(gw["pid"]))
     FIGURES["connections_churned"] = 3000
     FIGURES["rss_after_round_kib"] = rounds
-    assert rounds[1] - rounds[0] < 8 * 1024, rounds
+    assert rounds[1] - rounds[0] < 12 * 1024, rounds
 
 
 def test_zz_watcher_kept_receiving_and_memory_came_back(gw: dict[str, Any]) -> None:

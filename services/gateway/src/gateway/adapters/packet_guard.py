@@ -52,7 +52,32 @@ class GuardedServer(socketio.Server):  # type: ignore[misc]
 
 def library_logger(name: str) -> logging.Logger:
     """A library logger that goes through our JSON root handler only (passing a logger
-    object stops python-socketio/engine.io adding a plain-text handler of their own)."""
+    object stops python-socketio/engine.io adding a plain-text handler of their own).
+    ERROR only: their warnings are about what clients sent ("not connected to namespace"),
+    one per frame, which a client could use to flood the logs."""
     logger = logging.getLogger(name)
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.ERROR)
     return logger
+
+
+class JsonErrorStream:
+    """``wsgi.errors`` as one JSON log line per write: eventlet's websocket writes client
+    hang-ups there ("socket shutdown error"), which went to stderr as plain text."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            log.info("wsgi error stream", extra={"detail": text.strip()[:500]})
+
+    def flush(self) -> None:
+        pass
+
+
+def with_json_errors(app: Any) -> Any:
+    """Wrap a WSGI app so that what the server writes to ``wsgi.errors`` is JSON."""
+    stream = JsonErrorStream()
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.errors"] = stream
+        return app(environ, start_response)
+
+    return wrapped
