@@ -93,9 +93,16 @@ def test_the_address_count_is_shared_by_every_worker(api: str, module_stack: Sta
             timeout=30,
         )
 
+    seen = set(workers)  # gunicorn drops idle keep-alives after 2 s: sample while they run
+
+    def attempt_and_look(session: requests.Session) -> requests.Response:
+        reply = attempt(session)
+        seen.update(worker_pids_serving(module_stack.procs["api"].port))
+        return reply
+
     with ThreadPoolExecutor(12) as pool:
-        replies = list(pool.map(attempt, sessions * 3))  # 36 attempts over >= 2 workers
-    assert worker_pids_serving(module_stack.procs["api"].port) >= workers
+        replies = list(pool.map(attempt_and_look, sessions * 3))  # 36 attempts
+    assert len(seen) >= 2, f"the attempts were all served by one worker: {seen}"
     statuses = [r.status_code for r in replies]
     assert statuses.count(401) == AUTH_LIMIT, statuses  # one count, not one per worker
     for reply in replies:
