@@ -130,3 +130,52 @@ def test_origins_configured_or_same_origin():
     assert allowed("http://localhost:8000", env)
     assert allowed("http://gw:9000", env)
     assert not allowed("http://evil.example", env)
+
+
+def test_handlers_answer_extra_arguments_and_errors_with_an_ack() -> None:
+    """Regression (fuzz suite): two arguments to subscribe raised TypeError and never acked."""
+    from gateway.entrypoints.socketio_handlers import guarded
+
+    def boom(sid: str, payload: object) -> dict[str, object]:
+        raise RuntimeError("bug")
+
+    ack = guarded("subscribe", "sid", ({"channel": "public:a"}, {}), lambda s, p: {"ok": True})
+    assert ack["ok"] is False and ack["error"]["code"] == "bad_request"
+    assert guarded("subscribe", "sid", (), lambda s, p: {"ok": True, "p": p}) == {
+        "ok": True,
+        "p": None,
+    }
+    assert guarded("subscribe", "sid", (1,), boom)["error"]["code"] == "unavailable"
+
+
+def test_connection_caps_per_user() -> None:
+    from gateway.domain.connection_caps import UserConnectionCaps
+
+    caps = UserConnectionCaps(2)
+    assert caps.admit("a", "7") and caps.admit("b", "7")
+    assert not caps.admit("c", "7")
+    assert caps.admit("d", "8") and caps.admit("anon", None)
+    caps.release("a")
+    caps.release("a")  # twice is fine
+    caps.release("c")  # never admitted
+    assert caps.held_by("7") == 1 and caps.admit("e", "7")
+    for sid in ("b", "d", "e"):
+        caps.release(sid)
+    assert caps.users() == 0
+
+
+def test_malformed_event_packets_are_recognised() -> None:
+    """Regression (fuzz suite): ``42`` / ``42{}`` frames raised TypeError in python-socketio."""
+    import socketio
+    from gateway.adapters.packet_guard import is_event_data
+
+    assert is_event_data(["subscribe", {}]) and is_event_data(["x"])
+    for data in (None, {}, [], [1], "subscribe", [None, 1]):
+        assert not is_event_data(data)
+    # the one private method GuardedServer overrides is still there, with this signature
+    import inspect
+
+    params = list(inspect.signature(socketio.Server._handle_event).parameters)
+    assert params == ["self", "eio_sid", "namespace", "id", "data"]
+    params = list(inspect.signature(socketio.Server._handle_eio_message).parameters)
+    assert params == ["self", "eio_sid", "data"]

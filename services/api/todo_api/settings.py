@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "todo_shared.readmodels",
     "todo_api.identity",
     "todo_api.relay",
+    "todo_api.limits",  # rate limits shared by every worker (security helper)
 ]
 
 MIDDLEWARE = [
@@ -76,12 +77,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     os.makedirs(os.path.dirname(DATABASES["default"]["NAME"]), exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS = [  # Django's four (security: similarity and numeric added)
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"

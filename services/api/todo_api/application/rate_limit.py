@@ -1,28 +1,40 @@
-"""A small in-process rate limit for credential attempts (register, sign in: API and page).
+"""The API's rate limits as application errors: ``rate_limited`` with ``retry_after``.
 
-Per client address, a token bucket: ``AUTH_BURST`` attempts, refilled at ``AUTH_PER_MINUTE``.
-It is per process, which is enough to blunt password guessing against one API instance.
-Every credential attempt (API register and token, the page's sign-up and sign-in) goes
-through `todo_api.identity.services`, the one caller of :func:`check_credential_attempt`.
+The counting lives in :mod:`todo_api.limits` (in the database, so every gunicorn worker
+shares it; defaults and variables in docs/security.md). Credential attempts (register and
+sign-in, from the API and the page) come through :mod:`todo_api.identity.services`; the
+per-user limits on writes and realtime tokens are applied by the HTTP edge's auth classes
+(:func:`check_user_call`), once the caller is known.
 """
 
 from __future__ import annotations
 
-import math
-
-from todo_shared.rate_limit import KeyedBuckets
+from collections.abc import Callable
 
 from todo_api.application.errors import ApplicationError
+from todo_api.limits import policy
 
-AUTH_BURST = 30
-AUTH_PER_MINUTE = 30.0
-_buckets = KeyedBuckets(AUTH_BURST, AUTH_PER_MINUTE / 60.0)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REALTIME_TOKEN_PATH = "/api/realtime/token"
+UNLIMITED_WRITES = frozenset({"/api/auth/logout"})
 
 
-def check_credential_attempt(address: str) -> None:
-    """Take one attempt from ``address``'s bucket, or raise ``rate_limited``."""
-    wait = _buckets.take(address)
-    if wait is not None:
-        raise ApplicationError(
-            "rate_limited", "too many attempts; slow down", retry_after=max(1, math.ceil(wait))
-        )
+def _as_application_error(check: Callable[[], None]) -> None:
+    try:
+        check()
+    except policy.RateLimited as exc:
+        raise ApplicationError("rate_limited", exc.message, retry_after=exc.retry_after) from None
+
+
+def check_credential_attempt(address: str, username: str | None = None) -> None:
+    """A register (no ``username``) or sign-in attempt from the client at ``address``."""
+    _as_application_error(lambda: policy.check_auth_attempt(address, username))
+
+
+def check_user_call(method: str, path: str, user_id: str) -> None:
+    """An authenticated call: realtime tokens and writes have their own per-user limits."""
+    path = path.rstrip("/")
+    if path == REALTIME_TOKEN_PATH:
+        _as_application_error(lambda: policy.check_realtime_token(user_id))
+    elif method not in SAFE_METHODS and path not in UNLIMITED_WRITES:
+        _as_application_error(lambda: policy.check_write(user_id))

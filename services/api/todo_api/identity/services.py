@@ -79,8 +79,12 @@ def create_account(username: str, password: str, address: str) -> User:
 
 
 def check_credentials(username: str, password: str, address: str) -> User:
-    """The user with these credentials (rate-limited per ``address``), or ``invalid_credentials``."""
-    check_credential_attempt(address)
+    """The user with these credentials, or ``invalid_credentials``.
+
+    Rate-limited per client ``address``, and refused while the account has too many recent
+    failed sign-ins (counted from Django's ``user_login_failed`` signal, ``todo_api.limits``).
+    """
+    check_credential_attempt(address, username)
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
         raise ApplicationError("invalid_credentials", "wrong username or password")

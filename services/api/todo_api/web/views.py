@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from todo_api.application.errors import ApplicationError
 from todo_api.bootstrap import wired
 from todo_api.identity import services as identity
+from todo_api.limits.addresses import client_address
 from todo_api.web.forms import CredentialsForm, SignupForm
 from todo_api.web.gateway_url import gateway_url
 
@@ -39,7 +40,7 @@ def _page_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "?"))
+    return client_address(request)  # X-Forwarded-For only from TRUSTED_PROXIES
 
 
 def _next_url(request: HttpRequest) -> str:

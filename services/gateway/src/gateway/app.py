@@ -21,6 +21,7 @@ from todo_shared.config import Settings
 from todo_shared.observability import WSGIApp, health_app
 
 from gateway.adapters.events_api import EventsApi
+from gateway.adapters.packet_guard import GuardedServer, library_logger
 from gateway.adapters.presence_feed import PresenceFeed
 from gateway.adapters.socket_rooms import SocketRooms
 from gateway.application.connections import Connections
@@ -91,12 +92,12 @@ class Gateway:
 
 def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) -> Gateway:
     """Create the Socket.IO server and everything behind it; nothing connects yet."""
-    sio = socketio.Server(
+    sio = GuardedServer(  # drops malformed packets (security: found by the fuzz suite)
         async_mode=async_mode,
         cors_allowed_origins=origin_checker(settings.cors_allowed_origins),
         max_http_buffer_size=MAX_CLIENT_PACKET,
-        logger=False,
-        engineio_logger=False,
+        logger=library_logger("socketio.server"),
+        engineio_logger=library_logger("engineio.server"),
     )
     rooms = SocketRooms(sio)
     registry = SessionRegistry()

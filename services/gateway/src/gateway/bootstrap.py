@@ -24,6 +24,7 @@ from todo_shared.config import ConfigError, load_or_exit
 from todo_shared.logs import configure_logging
 from todo_shared.observability import register_build_info
 
+from gateway.adapters.packet_guard import with_json_errors
 from gateway.app import build_gateway
 from gateway.options import load_options
 
@@ -89,7 +90,7 @@ def main() -> None:
     server = eventlet.spawn(
         eventlet.wsgi.server,
         listener,
-        gateway.wsgi,
+        with_json_errors(gateway.wsgi),  # security: client hang-ups logged as JSON
         log=_WsgiLog(),
         log_output=False,
         max_size=options.max_connections,

@@ -26,6 +26,8 @@ class GatewayOptions:
     subscribe_rate: float = 10.0
     #: Channels one connection may hold at once.
     max_subscriptions: int = 200
+    #: Connections one user (by realtime token) may hold on this process.
+    max_connections_per_user: int = 20
     #: Seconds SIGTERM waits for clients to go before the process exits anyway.
     shutdown_grace: float = 10.0
     #: Events per ``GET /api/events`` page during catch-up and gap filling.
@@ -39,6 +41,7 @@ _INT_LIMITS = {
     "max_connections": ("GATEWAY_MAX_CONNECTIONS", 10, 1_000_000),
     "subscribe_burst": ("GATEWAY_SUBSCRIBE_BURST", 1, 100_000),
     "max_subscriptions": ("GATEWAY_MAX_SUBSCRIPTIONS", 1, 100_000),
+    "max_connections_per_user": ("GATEWAY_MAX_CONNECTIONS_PER_USER", 1, 1_000_000),
 }
 _FLOAT_LIMITS = {
     "subscribe_rate": ("GATEWAY_SUBSCRIBE_RATE", 0.1, 100_000.0),

@@ -22,6 +22,7 @@ from ninja.utils import check_csrf
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
 from todo_api.application.errors import ApplicationError
+from todo_api.application.rate_limit import check_user_call
 from todo_api.identity.services import user_for_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -38,6 +39,12 @@ def bearer_token(request: HttpRequest) -> str | None:
     return token.strip()
 
 
+def _limited(request: HttpRequest, user: User) -> User:
+    """The per-user limits on writes and realtime tokens, once the user is known."""
+    check_user_call(request.method or "GET", request.path, str(user.pk))
+    return user
+
+
 class BearerAuth(HttpBearer):
     """A user's bearer token (from register or token)."""
 
@@ -50,7 +57,7 @@ class BearerAuth(HttpBearer):
         if user is None:
             raise ApplicationError("unauthorized", "the bearer token is not valid")
         request.bearer = token  # type: ignore[attr-defined]  # logout revokes it
-        return user
+        return _limited(request, user)
 
 
 class RealtimeTokenAuth(HttpBearer):
@@ -83,7 +90,7 @@ class SessionAuth(APIKeyCookie):
             return None
         if self.csrf and request.method not in SAFE_METHODS and check_csrf(request):
             raise ApplicationError("csrf_failed", "CSRF check failed: send the X-CSRFToken header")
-        return user
+        return _limited(request, user)
 
 
 USER_AUTH = [BearerAuth(), SessionAuth(csrf=True)]

@@ -19,6 +19,7 @@ from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 from gateway import metrics
 from gateway.adapters.socket_rooms import SocketRooms
 from gateway.application.sessions import Session, SessionRegistry
+from gateway.domain.connection_caps import UserConnectionCaps
 from gateway.options import GatewayOptions
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Connections:
         self.secret = secret
         self.sleep = sleep
         self.accepting = True
+        self.caps = UserConnectionCaps(options.max_connections_per_user)
 
     def connect(self, sid: str, auth: Any) -> None:
         """Accept anonymously (no token) or with a valid realtime token; else refuse (§5)."""
@@ -58,12 +60,16 @@ class Connections:
                 metrics.CONNECT_REFUSED.labels("invalid_token").inc()
                 raise SocketRefused("invalid_token", {"code": "invalid_token"})
             tokens.append(claims)
+        if not self.caps.admit(sid, tokens[0].user_id if tokens else None):  # abuse cap
+            metrics.CONNECT_REFUSED.labels("too_many_connections").inc()
+            raise SocketRefused("too_many_connections", {"code": "too_many_connections"})
         bucket = TokenBucket(self.options.subscribe_burst, self.options.subscribe_rate)
         self.registry.open(Session(sid, tokens, bucket))
         self.rooms.cap_polls(sid)
         metrics.CONNECTIONS.inc()
 
     def disconnect(self, sid: str, reason: str | None = None) -> None:
+        self.caps.release(sid)
         session = self.registry.close(sid)
         if session is not None:
             metrics.CONNECTIONS.dec()

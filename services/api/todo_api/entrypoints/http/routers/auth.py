@@ -14,12 +14,13 @@ from todo_api.entrypoints.http.idempotency import idempotent
 from todo_api.entrypoints.http.responses import BODY, USER, errors
 from todo_api.entrypoints.http.schemas import Credentials, SessionOut, UserOut
 from todo_api.identity import services
+from todo_api.limits.addresses import client_address
 
 router = Router(tags=["auth"])
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "?"))
+    return client_address(request)  # X-Forwarded-For only from TRUSTED_PROXIES
 
 
 def _session(user: Any, token: str) -> dict[str, str]:
