@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.gateway import Api, GatewayClient
+from tests.support.api import ApiClient
+from tests.support.gateway import GatewayClient
 from tests.support.stack import Stack
 from tests.support.waiting import wait_for
 
@@ -79,8 +80,8 @@ def follow(stack: Stack, request_id: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_one_request_id_from_http_to_the_socket_emit(full_stack: Stack) -> None:
-    api = Api(full_stack.url("api"))
-    list_id = api.create_list("traced")
+    api = ApiClient(full_stack.url("api"))
+    list_id = api.create_list("traced")["id"]
     client = GatewayClient(api.realtime_token([f"list:{list_id}"])).connect(
         full_stack.url("gateway")
     )
@@ -182,8 +183,8 @@ def test_api_metrics_count_every_worker(full_stack: Stack) -> None:
 
 
 def test_commands_are_counted_by_type(full_stack: Stack) -> None:
-    api = Api(full_stack.url("api"))
-    list_id = api.create_list("counted")
+    api = ApiClient(full_stack.url("api"))
+    list_id = api.create_list("counted")["id"]
     key = 'api_commands_total{command="CreateTodo",outcome="ok"}'
     before = parse_metrics(scrape(full_stack, "api")).get(key, 0.0)
     api.add_todo(list_id, "one")
@@ -228,8 +229,8 @@ def test_metric_name_extraction() -> None:
 
 
 def test_dashboard_and_alerts_read_metrics_the_processes_expose(full_stack: Stack) -> None:
-    api = Api(full_stack.url("api"))
-    api.add_todo(api.create_list("scraped"), "so that every process has observed something")
+    api = ApiClient(full_stack.url("api"))
+    api.add_todo(api.create_list("scraped")["id"], "so that every process has observed something")
     exposed: set[str] = set()
     for name in ("api", "relay", "projector", "gateway"):
         text = scrape(full_stack, name)

@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.gateway import Api, GatewayClient, metrics, realtime_token
+from tests.support.api import ApiClient
+from tests.support.gateway import GatewayClient, metrics, realtime_token
 from tests.support.stack import Stack
 from tests.support.waiting import wait_for
 
@@ -99,16 +100,16 @@ def clients() -> Iterator[list[PresenceClient]]:
         client.close()
 
 
-def shared_list(stack: Stack, *members: Api) -> tuple[Api, str]:
-    owner = Api(stack.url("api"))
-    list_id = owner.create_list("presence")
+def shared_list(stack: Stack, *members: ApiClient) -> tuple[ApiClient, str]:
+    owner = ApiClient(stack.url("api"))
+    list_id = owner.create_list("presence")["id"]
     for member in members:
         owner.add_member(list_id, member.username)
     return owner, f"list:{list_id}"
 
 
 def join(
-    clients: list[PresenceClient], stack: Stack, gateway: str, user: Api, channel: str
+    clients: list[PresenceClient], stack: Stack, gateway: str, user: ApiClient, channel: str
 ) -> PresenceClient:
     client = PresenceClient(user.realtime_token([channel])).connect(stack.url(gateway))
     clients.append(client)
@@ -118,7 +119,7 @@ def join(
 
 
 def test_users_on_two_gateways_see_each_other(two_gateways, clients):
-    bob = Api(two_gateways.url("api"))
+    bob = ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob)
     on_a = join(clients, two_gateways, "gateway#a", alice, channel)
     # Right after the ack: the set as it is, the receiver included.
@@ -142,7 +143,7 @@ def test_users_on_two_gateways_see_each_other(two_gateways, clients):
 
 
 def test_several_tabs_count_once_and_the_last_tab_leaving_leaves(two_gateways, clients):
-    bob, carol = Api(two_gateways.url("api")), Api(two_gateways.url("api"))
+    bob, carol = ApiClient(two_gateways.url("api")), ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob, carol)
     tabs = [
         join(clients, two_gateways, gateway, alice, channel)
@@ -165,7 +166,7 @@ def test_several_tabs_count_once_and_the_last_tab_leaving_leaves(two_gateways, c
 
 
 def test_unsubscribe_leaves_and_ends_presence_for_that_connection(two_gateways, clients):
-    bob, carol = Api(two_gateways.url("api")), Api(two_gateways.url("api"))
+    bob, carol = ApiClient(two_gateways.url("api")), ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob, carol)
     leaver = join(clients, two_gateways, "gateway#a", alice, channel)
     watcher = join(clients, two_gateways, "gateway#b", bob, channel)
@@ -182,7 +183,7 @@ def test_unsubscribe_leaves_and_ends_presence_for_that_connection(two_gateways, 
 
 
 def test_removal_from_the_list_removes_presence_at_once(two_gateways, clients):
-    bob = Api(two_gateways.url("api"))
+    bob = ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob)
     on_a = join(clients, two_gateways, "gateway#a", alice, channel)
     removed = [
@@ -202,7 +203,7 @@ def test_removal_from_the_list_removes_presence_at_once(two_gateways, clients):
 
 
 def test_a_killed_gateways_users_leave_within_15_s(two_gateways, clients):
-    bob = Api(two_gateways.url("api"))
+    bob = ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob)
     doomed = two_gateways.start("gateway#doomed")  # default heartbeat: 3 s, kept for 10 s
     watcher = join(clients, two_gateways, "gateway#a", alice, channel)
@@ -217,7 +218,7 @@ def test_a_killed_gateways_users_leave_within_15_s(two_gateways, clients):
 
 
 def test_anonymous_user_and_public_channels_have_no_presence(two_gateways, clients):
-    alice = Api(two_gateways.url("api"))
+    alice = ApiClient(two_gateways.url("api"))
     _, channel = shared_list(two_gateways, alice)
     anonymous = PresenceClient().connect(two_gateways.url("gateway#a"))
     clients.append(anonymous)
@@ -296,7 +297,7 @@ def presence_connections(gateway_pid: int) -> list[str]:
 
 
 def test_presence_survives_the_loss_of_its_broker_connection(two_gateways, clients):
-    bob, carol = Api(two_gateways.url("api")), Api(two_gateways.url("api"))
+    bob, carol = ApiClient(two_gateways.url("api")), ApiClient(two_gateways.url("api"))
     alice, channel = shared_list(two_gateways, bob, carol)
     watcher = join(clients, two_gateways, "gateway#a", alice, channel)
     join(clients, two_gateways, "gateway#b", bob, channel)

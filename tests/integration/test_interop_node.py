@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.gateway import Api
+from tests.support.api import ApiClient
 from tests.support.stack import REPO, Stack
 
 pytestmark = pytest.mark.integration
@@ -64,8 +64,8 @@ def test_the_parser_check_fails_on_a_broken_reference(tmp_path: Path):
 
 def every_store_event(api_url: str) -> list[dict[str, Any]]:
     """One real store event of each type, written through the API and read back."""
-    alice, bob = Api(api_url), Api(api_url)
-    list_id = alice.create_list()
+    alice, bob = ApiClient(api_url), ApiClient(api_url)
+    list_id = alice.create_list()["id"]
     alice.call("PATCH", f"/api/lists/{list_id}", {"name": "renamed"})
     alice.add_member(list_id, bob.username)
     todo = alice.add_todo(list_id, "milk")

@@ -13,7 +13,8 @@ from typing import Any
 
 import websocket
 
-from tests.support.gateway import Api, GatewayClient
+from tests.support.api import ApiClient
+from tests.support.gateway import GatewayClient
 
 FIGURES = Path(__file__).resolve().parents[2] / "var" / "security-figures.json"
 
@@ -88,7 +89,7 @@ class RawSocket:
 class Watcher:
     """A member watching a list while a writer adds todos to it, timing each delivery."""
 
-    api: Api
+    api: ApiClient
     list_id: str
     client: GatewayClient
     sent: dict[str, float] = field(default_factory=dict)  # todo id -> HTTP answer time

@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.security.fuzz_support import RawSocket, Watcher, record_figures, rss_kib
-from tests.support.gateway import Api, GatewayClient, metrics, wait_for
+from tests.support.api import ApiClient
+from tests.support.gateway import GatewayClient, metrics, wait_for
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -43,8 +44,8 @@ def gw(module_stack: Stack) -> Iterator[dict[str, Any]]:
     module_stack.start("relay")
     module_stack.start("gateway", env={"GATEWAY_MAX_CONNECTIONS_PER_USER": str(PER_USER)})
     url = module_stack.url("gateway")
-    owner = Api(module_stack.url("api"))
-    list_id = owner.create_list("watched")
+    owner = ApiClient(module_stack.url("api"))
+    list_id = owner.create_list("watched")["id"]
     client = GatewayClient(owner.realtime_token([f"list:{list_id}"])).connect(url)
     assert client.subscribe(f"list:{list_id}")["ok"]
     watcher = Watcher(owner, list_id, client)
@@ -219,7 +220,7 @@ def test_thousands_of_subscribes_are_rate_limited(gw: dict[str, Any]) -> None:
 
 
 def test_per_user_connection_cap(gw: dict[str, Any]) -> None:
-    user = Api(gw["stack"].url("api"))
+    user = ApiClient(gw["stack"].url("api"))
     token = user.realtime_token([f"user:{user.user_id}"])
     held = [GatewayClient(token).connect(gw["url"]) for _ in range(PER_USER)]
     errors: list[Any] = []
@@ -232,7 +233,7 @@ def test_per_user_connection_cap(gw: dict[str, Any]) -> None:
         "message": "too_many_connections",
         "data": {"code": "too_many_connections"},
     }
-    other = Api(gw["stack"].url("api"))  # someone else is not affected
+    other = ApiClient(gw["stack"].url("api"))  # someone else is not affected
     GatewayClient(other.realtime_token([f"user:{other.user_id}"])).connect(gw["url"]).close()
     held.pop().close()
 

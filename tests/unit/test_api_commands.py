@@ -205,13 +205,36 @@ def test_the_events_page_moves_forward(app):
     assert access.events_page(app.recorder, [], 0, 10) == ([], 4)
 
 
-def test_credential_attempts_are_limited_per_address():
+def test_limit_refusals_become_rate_limited_and_each_call_reaches_its_limit(monkeypatch):
+    # The counting is todo_api.limits (database; tests/security/test_rate_limits.py); here:
+    # the application layer's routing of calls to limits and its error for a refusal.
     from todo_api.application import rate_limit
+    from todo_api.limits import policy
 
-    address = "unit-test-" + str(id(object()))
-    for _ in range(rate_limit.AUTH_BURST):
-        rate_limit.check_credential_attempt(address)
+    seen: list[tuple[str, object]] = []
+
+    def refuse_auth(address: str, username: object = None) -> None:
+        seen.append(("auth", (address, username)))
+        raise policy.RateLimited("slow down", 7)
+
+    monkeypatch.setattr(policy, "check_auth_attempt", refuse_auth)
+    monkeypatch.setattr(policy, "check_write", lambda uid: seen.append(("write", uid)))
+    monkeypatch.setattr(policy, "check_realtime_token", lambda uid: seen.append(("token", uid)))
     with _Refusal("rate_limited") as limited:
-        rate_limit.check_credential_attempt(address)
-    assert limited.error.retry_after is not None and limited.error.retry_after >= 1
-    rate_limit.check_credential_attempt(address + "-other")  # another address is not limited
+        rate_limit.check_credential_attempt("10.0.0.9", "alice")
+    assert limited.error.retry_after == 7
+    for method, path in [
+        ("GET", "/api/lists"),
+        ("HEAD", "/api/lists/x"),
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/realtime/token/"),
+        ("PATCH", "/api/lists/x/todos/y"),
+        ("DELETE", "/api/lists/x"),
+    ]:
+        rate_limit.check_user_call(method, path, "u1")
+    assert seen == [
+        ("auth", ("10.0.0.9", "alice")),
+        ("token", "u1"),
+        ("write", "u1"),
+        ("write", "u1"),
+    ]
