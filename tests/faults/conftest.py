@@ -14,7 +14,7 @@ from tests.faults.invariants import SERVICES, Figures, recovered
 from tests.support.stack import ARTIFACTS, DatabaseFactory, Stack
 
 SUMMARY = ARTIFACTS / "faults-summary.md"
-COLUMNS = ("scenario", "fault", "faults_injected", "sent", "accepted", "retried",
+COLUMNS = ("scenario", "fault", "faults_injected", "sent", "accepted", "refused", "retried",
            "idempotent_replays", "events", "deliveries", "lost", "doubled", "reordered",
            "recovery_s")  # fmt: skip
 
