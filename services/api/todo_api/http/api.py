@@ -22,6 +22,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from todo_api.domain.errors import DomainError
+from todo_api.http.after_commit import read_after_commit
 from todo_api.http.errors import ApiError, error_response, from_domain
 from todo_api.identity.models import IdempotencyRecord
 from todo_api.identity.services import user_for_token
@@ -191,7 +192,7 @@ def _render(reply: Reply) -> HttpResponse:
     if reply.write_position is not None:
         response["X-Write-Position"] = str(reply.write_position)
     if reply.read_position:
-        response["X-Read-Position"] = str(read_position())
+        response["X-Read-Position"] = str(read_after_commit(read_position))
     for name, value in reply.headers.items():
         response[name] = value
     return response

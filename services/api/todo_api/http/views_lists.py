@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from todo_shared.readmodels.models import ListView
 
 from todo_api.domain.todo_list import TodoList
+from todo_api.http.after_commit import read_after_commit
 from todo_api.http.api import Call, Reply
 from todo_api.http.errors import ApiError
 from todo_api.services import commands, selectors
@@ -19,11 +20,13 @@ def list_body(todo_list: TodoList, outcome: Outcome) -> dict[str, Any]:
 
     Counts come from the read model (as of ``X-Read-Position``); the rest is the write side.
     """
-    names = selectors.usernames(todo_list.members)
-    counts = (
-        ListView.objects.filter(list_id=todo_list.list_id)
-        .values("open_count", "done_count")
-        .first()
+    names = read_after_commit(lambda: selectors.usernames(todo_list.members))
+    counts = read_after_commit(
+        lambda: (
+            ListView.objects.filter(list_id=todo_list.list_id)
+            .values("open_count", "done_count")
+            .first()
+        )
     )
     rows = outcome.loaded.rows.get(f"list-{todo_list.list_id}", [])
     positions = [r.position for r in rows] + [r.position for r in outcome.stored]
