@@ -40,7 +40,7 @@ function envelope() {
 async function drops(reason) {
   if (!process.env.GATEWAY_URL) return null;
   const text = await (await fetch(`${process.env.GATEWAY_URL}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`gateway_drops_total{reason="${reason}"}`));
+  const line = text.split("\n").find((l) => l.startsWith(`gateway_dropped_events_total{reason="${reason}"}`));
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
@@ -75,7 +75,7 @@ try {
       await new Promise((r) => setTimeout(r, 200));
       after = await drops("not_from_store");
     }
-    print({ kind: "refused", id: event.id, metric: 'gateway_drops_total{reason="not_from_store"}', before, after });
+    print({ kind: "refused", id: event.id, metric: 'gateway_dropped_events_total{reason="not_from_store"}', before, after });
   }
   await ch.close();
 } finally {

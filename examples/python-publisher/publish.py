@@ -66,7 +66,7 @@ def drops(reason: str) -> float | None:
         return None
     with urllib.request.urlopen(f"{gateway}/metrics", timeout=10) as resp:  # noqa: S310
         text = resp.read().decode()
-    match = re.search(rf'^gateway_drops_total\{{reason="{reason}"\}} (\S+)$', text, re.M)
+    match = re.search(rf'^gateway_dropped_events_total\{{reason="{reason}"\}} (\S+)$', text, re.M)
     return float(match.group(1)) if match else 0.0
 
 
@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
             while after <= before and time.monotonic() < deadline:
                 time.sleep(0.2)
                 after = drops("not_from_store") or 0.0
-            metric = 'gateway_drops_total{reason="not_from_store"}'
+            metric = 'gateway_dropped_events_total{reason="not_from_store"}'
             print(
                 json.dumps(
                     {

@@ -224,7 +224,7 @@ def amqp_operations() -> dict[str, Any]:
             "channel": _ref("channels", "gatewayQueue"),
             "summary": "Each gateway passes events on to its Socket.IO clients.",
             "description": 'A refused message is logged (`msg` "message refused" with '
-            "`reason`, `detail`, `message_id`), counted in `gateway_drops_total{reason}` "
+            "`reason`, `detail`, `message_id`), counted in `gateway_dropped_events_total{reason}` "
             "and dropped.",
             "messages": msgs("gatewayQueue", [*store, "ServiceEvent"]),
             "bindings": acked,

@@ -31,7 +31,7 @@ store type name (`not_from_store`); only store types carry `position` (`not_from
 store type's `data` must match its schema (`invalid_data`); a body that is not JSON is
 `not_json`, one that fails the envelope schema `invalid_envelope`. A publisher learns of a
 refusal only from the consumers: each gateway logs it (`msg` "message refused" with
-`reason`, `detail` and `message_id`), counts it (`gateway_drops_total{reason}`) and drops
+`reason`, `detail` and `message_id`), counts it (`gateway_dropped_events_total{reason}`) and drops
 it; the projector dead-letters it to `todo.events.dead` with headers `x-dead-letter-reason`
 and `x-dead-letter-detail` (`projector_dead_lettered_total{reason}`).
 

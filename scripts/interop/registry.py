@@ -1,8 +1,8 @@
 """What the generated interop files are made from: the store's event types and their schemas.
 
-:func:`store_event_types` is the one function to switch when the event registry of
-``todo_shared`` lands (it will list the types with their data schemas); everything else in
-``scripts/interop`` is derived from it and from the files under ``schemas/``.
+:func:`store_event_types` and :func:`data_schema_path` read ``todo_shared.event_registry``
+(each store event type defined once); everything else in ``scripts/interop`` is derived from
+them and from the files under ``schemas/``, so the AsyncAPI document cannot drift.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from todo_shared.envelope import MAX_MESSAGE_BYTES, SCHEMA_VERSION, STORE_EVENT_TYPES
+from todo_shared.envelope import MAX_MESSAGE_BYTES, SCHEMA_VERSION
+from todo_shared.event_registry import STORE_EVENTS
 from todo_shared.schema_files import schema_dir as schemas_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +21,7 @@ SCHEMA_BASE = "https://realtime-todo.example/schemas"
 
 def store_event_types() -> list[str]:
     """The types the event store records, in the contract's order."""
-    return list(STORE_EVENT_TYPES)
+    return list(STORE_EVENTS)
 
 
 def schemas_root() -> Path:
@@ -33,7 +34,7 @@ def load_schema(relative: str) -> dict[str, Any]:
 
 
 def data_schema_path(event_type: str) -> str:
-    return f"data/{event_type}.schema.json"
+    return STORE_EVENTS[event_type].data_schema
 
 
 def max_message_bytes() -> int:

@@ -14,9 +14,9 @@ from tests.faults.invariants import SERVICES, Figures, recovered
 from tests.support.stack import ARTIFACTS, DatabaseFactory, Stack
 
 SUMMARY = ARTIFACTS / "faults-summary.md"
-COLUMNS = ("scenario", "fault", "faults_injected", "sent", "accepted", "retried",
+COLUMNS = ("scenario", "fault", "faults_injected", "sent", "accepted", "refused", "retried",
            "idempotent_replays", "events", "deliveries", "lost", "doubled", "reordered",
-           "recovery_s")  # fmt: skip
+           "left_by_errors", "recovery_s")  # fmt: skip
 
 
 @pytest.fixture(scope="session")

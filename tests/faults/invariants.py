@@ -34,6 +34,7 @@ class Figures:
     lost: int = 0
     doubled: int = 0
     reordered: int = 0
+    left_by_errors: int = 0
     recovery_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -152,6 +153,7 @@ def check_all(
     figures.lost = len(deliveries.lost) + sum(1 for p in commands if p.startswith("lost"))
     figures.doubled = len(deliveries.doubled) + sum(1 for p in commands if "two" in p)
     figures.reordered = len(deliveries.reordered)
+    figures.left_by_errors = sum(1 for p in commands if p.startswith("an event no"))
     print("\nFIGURES " + figures.line())
     assert not diff, f"read models differ from the oracle's replay: {diff}"
     assert not commands, f"the store does not match the commands' answers: {commands[:10]}"

@@ -32,7 +32,7 @@ def test_poison_mid_stream(scenario: Scenario) -> None:
     list_id = next(iter(scenario.load.shared.protected))
     with scenario:
         dead = metric(stack.url("projector"), "projector_dead_lettered_total")
-        drops = metric(stack.url("gateway#1"), "gateway_drops_total")
+        drops = metric(stack.url("gateway#1"), "gateway_dropped_events_total")
         publisher = Publisher(stack.exchange)
         try:
             head = int(metric(stack.url("relay"), "relay_store_position"))
@@ -50,7 +50,7 @@ def test_poison_mid_stream(scenario: Scenario) -> None:
         while metric(stack.url("projector"), "projector_dead_lettered_total") < dead + 4:
             assert time.monotonic() < deadline, "the projector did not dead-letter all 4"
             time.sleep(0.2)
-        while metric(stack.url("gateway#1"), "gateway_drops_total") < drops + 4:
+        while metric(stack.url("gateway#1"), "gateway_dropped_events_total") < drops + 4:
             assert time.monotonic() < deadline, "the gateway did not drop all 4"
             time.sleep(0.2)
         end = scenario.fault_over("junk, invalid envelope, 1 MB, forged store event", injected=4)

@@ -19,6 +19,7 @@ from todo_shared.readmodels.models import (
     TodoView,
 )
 
+from todo_api.application.after_commit import read_after_commit
 from todo_api.application.errors import ApplicationError
 from todo_api.application.handlers import ListWritten, TodoWritten
 from todo_api.application.ports import Directory, Recorder
@@ -134,11 +135,14 @@ def written_list(written: ListWritten, directory: Directory) -> dict[str, Any]:
     Counts come from the read model (as of ``X-Read-Position``); the rest is the write side.
     """
     todo_list = written.todo_list
-    names = directory.usernames(todo_list.members)
-    counts = (
-        ListView.objects.filter(list_id=todo_list.list_id)
-        .values("open_count", "done_count")
-        .first()
+    # The command has committed: a broken connection now must not turn it into a 503.
+    names = read_after_commit(lambda: directory.usernames(todo_list.members))
+    counts = read_after_commit(
+        lambda: (
+            ListView.objects.filter(list_id=todo_list.list_id)
+            .values("open_count", "done_count")
+            .first()
+        )
     )
     return {
         "id": todo_list.list_id,

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header
 
 from todo_api.application import queries
+from todo_api.application.after_commit import read_after_commit
 from todo_api.application.commands import Actor
 from todo_api.application.errors import ApplicationError
 from todo_api.bootstrap import wired
@@ -53,4 +54,5 @@ def read(response: HttpResponse, min_position: int | None) -> None:
     """Wait for ``min_position`` (if given), then stamp ``X-Read-Position``."""
     if min_position is not None:
         queries.wait_for_position(wired().recorder, min_position)
-    response["X-Read-Position"] = str(queries.read_position())
+    # After a committed write too: a broken connection is retried once on a fresh one.
+    response["X-Read-Position"] = str(read_after_commit(queries.read_position))
