@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contracts.django_db import django_databases  # noqa: F401
 from tests.contracts.read_model_tables import ReadModelTablesContract
 
 
 class TestDjangoReadModelTables(ReadModelTablesContract):
     @pytest.fixture(autouse=True)
-    def _django(self, django_databases):  # noqa: F811
+    def _django(self, django_databases):
         from django.db import connections
 
         yield
