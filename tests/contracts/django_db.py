@@ -44,6 +44,7 @@ def django_databases(databases: DatabaseFactory) -> Iterator[dict[str, dict[str,
             "django.contrib.contenttypes",
             "django.contrib.auth",
             "todo_shared.eventstore",
+            "todo_shared.readmodels",
         ],
         DATABASES=config,
         USE_TZ=True,
@@ -52,6 +53,7 @@ def django_databases(databases: DatabaseFactory) -> Iterator[dict[str, dict[str,
     )
     django.setup()
     call_command("migrate", "eventstore", database=SQLITE, verbosity=0)
+    call_command("migrate", "readmodels", database=SQLITE, verbosity=0)
     yield config
     connections.close_all()
     drop_database(pg_name)

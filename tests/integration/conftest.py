@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from tests.contracts.django_db import django_databases  # noqa: F401 - in-process Django, once
 from tests.support.broker import Tap
 from tests.support.waiting import WAIT, wait_for  # noqa: F401
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contracts.django_db import POSTGRES, SQLITE, django_databases  # noqa: F401
+from tests.contracts.django_db import POSTGRES, SQLITE
 from tests.contracts.recorder import RecorderContract
 
 
@@ -12,7 +12,7 @@ class DjangoRecorderContract(RecorderContract):
     alias = SQLITE
 
     @pytest.fixture(autouse=True)
-    def _django(self, django_databases):  # noqa: F811
+    def _django(self, django_databases):
         from django.db import connections
 
         yield
@@ -46,7 +46,7 @@ class TestPostgresRecorder(DjangoRecorderContract):
     writers = 8
 
 
-def test_event_recorder_keeps_its_established_names(django_databases):  # noqa: F811
+def test_event_recorder_keeps_its_established_names(django_databases):
     from todo_shared.eventstore.recorder import EventRecorder, recorder_for
 
     assert type(recorder_for(POSTGRES)).__name__ == "PostgresRecorder"

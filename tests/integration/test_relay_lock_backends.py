@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from todo_api.relay.lock import FileRelayLock, PostgresRelayLock
 
-from tests.contracts.django_db import POSTGRES, django_databases  # noqa: F401
+from tests.contracts.django_db import POSTGRES
 from tests.contracts.recorder import a_stream, new_event
 from tests.contracts.relay_lock import CrossProcessLockContract
 
 
 class TestPostgresRelayLock(CrossProcessLockContract):
     @pytest.fixture(autouse=True)
-    def _database(self, django_databases):  # noqa: F811
+    def _database(self, django_databases):
         self.db = django_databases[POSTGRES]
         self.name = f"contract-{uuid.uuid4().hex[:8]}"
         yield

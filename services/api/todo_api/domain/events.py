@@ -6,9 +6,9 @@ use these constants, and check at import time that they apply exactly their regi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from todo_shared import event_registry as registry
 
@@ -50,3 +50,17 @@ def list_stream(list_id: str) -> str:
 
 def todo_stream(todo_id: str) -> str:
     return f"todo-{todo_id}"
+
+
+class Applies(Protocol):
+    def apply(self, event_type: str, data: Mapping[str, Any]) -> None: ...
+
+
+A = TypeVar("A", bound=Applies)
+
+
+def apply_history(aggregate: A, history: Iterable[tuple[str, Mapping[str, Any]]]) -> A:
+    """Apply ``(type, data)`` pairs in stream order to ``aggregate``; returns it."""
+    for event_type, data in history:
+        aggregate.apply(event_type, data)
+    return aggregate

@@ -14,6 +14,7 @@ from todo_api.domain.events import (
     TODO_RENAMED,
     TODO_REOPENED,
     DomainEvent,
+    apply_history,
     check_applies_exactly,
     todo_stream,
 )
@@ -34,10 +35,7 @@ class Todo:
 
     @classmethod
     def replay(cls, todo_id: str, history: Iterable[tuple[str, Mapping[str, Any]]]) -> Todo:
-        aggregate = cls(todo_id)
-        for event_type, data in history:
-            aggregate.apply(event_type, data)
-        return aggregate
+        return apply_history(cls(todo_id), history)
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         self.version += 1

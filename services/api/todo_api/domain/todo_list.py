@@ -14,6 +14,7 @@ from todo_api.domain.events import (
     MEMBER_ADDED,
     MEMBER_REMOVED,
     DomainEvent,
+    apply_history,
     check_applies_exactly,
     list_stream,
 )
@@ -34,10 +35,7 @@ class TodoList:
     @classmethod
     def replay(cls, list_id: str, history: Iterable[tuple[str, Mapping[str, Any]]]) -> TodoList:
         """Rebuild from ``(type, data)`` pairs in stream order."""
-        aggregate = cls(list_id)
-        for event_type, data in history:
-            aggregate.apply(event_type, data)
-        return aggregate
+        return apply_history(cls(list_id), history)
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         self.version += 1

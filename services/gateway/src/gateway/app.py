@@ -26,6 +26,7 @@ from gateway.adapters.presence_feed import PresenceFeed
 from gateway.adapters.socket_rooms import SocketRooms
 from gateway.application.connections import Connections
 from gateway.application.fanout import Fanout
+from gateway.application.ports import EventsSource
 from gateway.application.presence import PresenceService
 from gateway.application.sessions import SessionRegistry
 from gateway.application.subscriptions import Subscriptions
@@ -90,8 +91,16 @@ class Gateway:
             self.sio.sleep(0.1)
 
 
-def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) -> Gateway:
-    """Create the Socket.IO server and everything behind it; nothing connects yet."""
+def build_gateway(
+    settings: Settings,
+    options: GatewayOptions,
+    async_mode: str,
+    api: EventsSource | None = None,
+) -> Gateway:
+    """Create the Socket.IO server and everything behind it; nothing connects yet.
+
+    ``api`` (where missed events come from) defaults to the API at ``API_URL``.
+    """
     sio = GuardedServer(  # drops malformed packets (security: found by the fuzz suite)
         async_mode=async_mode,
         cors_allowed_origins=origin_checker(settings.cors_allowed_origins),
@@ -103,7 +112,8 @@ def build_gateway(settings: Settings, options: GatewayOptions, async_mode: str) 
     registry = SessionRegistry()
     cursor = StreamCursor()
     revocations = RevocationTable(keep_seconds=settings.realtime_token_ttl + 60)
-    api = EventsApi(settings.api_url, settings.realtime_secret)
+    if api is None:
+        api = EventsApi(settings.api_url, settings.realtime_secret)
     connections = Connections(registry, rooms, options, settings.realtime_secret, sio.sleep)
     fanout = Fanout(
         rooms, registry, cursor, revocations, options.client_queue_limit, connections.drop_slow

@@ -16,8 +16,9 @@ from todo_shared.amqp import Delivery, Topology, run_consumer
 from todo_shared.envelope import EnvelopeError, parse_message
 
 from gateway import metrics
-from gateway.adapters.events_api import EventsApi, EventsUnavailable
+from gateway.adapters.events_api import EventsUnavailable
 from gateway.application.fanout import Fanout, PositionGap
+from gateway.application.ports import EventsSource
 from gateway.domain.ordering import StreamCursor
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 class GapFiller:
     """Fetches store events after the cursor and passes them on in order."""
 
-    def __init__(self, api: EventsApi, fanout: Fanout, cursor: StreamCursor, page: int) -> None:
+    def __init__(self, api: EventsSource, fanout: Fanout, cursor: StreamCursor, page: int) -> None:
         self.api = api
         self.fanout = fanout
         self.cursor = cursor

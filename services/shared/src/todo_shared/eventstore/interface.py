@@ -127,6 +127,25 @@ class Recorder(Protocol):
         ...
 
 
+def numbered(events: Sequence[NewEvent], head: int, now: datetime) -> list[RecordedEvent]:
+    """``events`` as records at positions ``head + 1 …``, recorded ``now``."""
+    return [
+        RecordedEvent(
+            position=head + 1 + i,
+            event_id=e.event_id,
+            stream=e.stream,
+            version=e.version,
+            type=e.type,
+            occurred_at=e.occurred_at,
+            recorded_at=now,
+            channels=list(e.channels),
+            data=dict(e.data),
+            metadata=dict(e.metadata),
+        )
+        for i, e in enumerate(events)
+    ]
+
+
 def check_expected(
     events: Sequence[NewEvent], expected: Mapping[str, int] | None
 ) -> dict[str, int]:

@@ -15,6 +15,7 @@ from todo_shared.eventstore.interface import (
     NewEvent,
     RecordedEvent,
     check_expected,
+    numbered,
 )
 
 
@@ -44,21 +45,7 @@ class InMemoryRecorder:
                     raise ValueError(f"event {event.event_id} does not follow its stream")
                 versions[event.stream] = event.version
             now = self.clock()
-            recorded = [
-                RecordedEvent(
-                    position=len(self.events) + i + 1,
-                    event_id=e.event_id,
-                    stream=e.stream,
-                    version=e.version,
-                    type=e.type,
-                    occurred_at=e.occurred_at,
-                    recorded_at=now,
-                    channels=list(e.channels),
-                    data=dict(e.data),
-                    metadata=dict(e.metadata),
-                )
-                for i, e in enumerate(events)
-            ]
+            recorded = numbered(events, len(self.events), now)
             self.events.extend(recorded)
             self._versions = versions
             self._ids.update(e.event_id for e in events)

@@ -29,6 +29,7 @@ from todo_shared.eventstore.interface import (
     RecordedEvent,
     Recorder,
     check_expected,
+    numbered,
     to_envelope,
 )
 from todo_shared.eventstore.models import StoredEvent, StoredEventChannel
@@ -70,19 +71,8 @@ class DjangoRecorder:
                 return []
             now = timezone.now()
             rows = [
-                StoredEvent(
-                    position=head + 1 + i,
-                    event_id=uuid.UUID(e.event_id),
-                    stream=e.stream,
-                    version=e.version,
-                    type=e.type,
-                    occurred_at=e.occurred_at,
-                    recorded_at=now,
-                    channels=list(e.channels),
-                    data=dict(e.data),
-                    metadata=dict(e.metadata),
-                )
-                for i, e in enumerate(events)
+                StoredEvent(**{**vars(r), "event_id": uuid.UUID(r.event_id)})
+                for r in numbered(events, head, now)
             ]
             StoredEvent.objects.using(self.using).bulk_create(rows)
             StoredEventChannel.objects.using(self.using).bulk_create(
