@@ -1,9 +1,9 @@
 """In-memory stand-ins for the API's ports, for unit tests of the command handlers.
 
-``FakeRecorder`` has ``EventRecorder``'s method names (``append``, ``read_stream``,
-``last_position``, ``read_all``, ``read_channels``) and its rules: every expected version is
-checked before anything is written, positions are gap-free from 1, and a failed append
-writes nothing. (The shared package's official in-memory recorder will replace it.)
+The event store is the shared :class:`~todo_shared.eventstore.memory.InMemoryRecorder` (it
+passes the recorder contract suite); :class:`RacingRecorder` only adds injected lost races.
+The access index and the user directory have no shared in-memory implementation, so small
+fakes of them live here.
 """
 
 from __future__ import annotations
@@ -12,74 +12,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from todo_api.application.ports import ConcurrencyError, NewEvent, UserRef
 from todo_api.bootstrap import Services, bootstrap
 from todo_api.domain.events import DomainEvent
+from todo_shared.eventstore.interface import RecordedEvent
+from todo_shared.eventstore.memory import InMemoryRecorder
 
 SECRET = "unit-test-secret-that-is-long-enough-000"
 
 
-@dataclass(frozen=True)
-class Recorded:
-    position: int
-    stream: str
-    version: int
-    type: str
-    data: Mapping[str, Any]
-    channels: Sequence[str]
-    metadata: Mapping[str, Any]
-    occurred_at: datetime
-    event_id: str
+class RacingRecorder(InMemoryRecorder):
+    """The in-memory recorder; each error in ``fail_next`` is raised by one append, first."""
 
-
-@dataclass
-class FakeRecorder:
-    events: list[Recorded] = field(default_factory=list)
-    fail_next: list[ConcurrencyError] = field(default_factory=list)  # injected lost races
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_next: list[ConcurrencyError] = []
 
     def append(
         self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
-    ) -> list[Recorded]:
+    ) -> list[RecordedEvent]:
         if self.fail_next:
             raise self.fail_next.pop(0)
-        checks = dict(expected or {})
-        for event in events:
-            checks.setdefault(event.stream, event.version - 1)
-        for stream, version in checks.items():
-            actual = len(self.read_stream(stream))
-            if actual != version:
-                raise ConcurrencyError(stream, version, actual)
-        stored = [
-            Recorded(
-                len(self.events) + i + 1,
-                e.stream,
-                e.version,
-                e.type,
-                dict(e.data),
-                list(e.channels),
-                dict(e.metadata),
-                e.occurred_at,
-                e.event_id,
-            )
-            for i, e in enumerate(events)
-        ]
-        self.events.extend(stored)
-        return stored
-
-    def read_stream(self, stream: str) -> list[Recorded]:
-        return [e for e in self.events if e.stream == stream]
-
-    def last_position(self) -> int:
-        return len(self.events)
-
-    def read_all(self, after: int, limit: int) -> list[Recorded]:
-        return [e for e in self.events if e.position > after][:limit]
-
-    def read_channels(self, channels: Iterable[str], after: int, limit: int) -> list[Recorded]:
-        wanted = set(channels)
-        return [e for e in self.read_all(after, 10**9) if wanted & set(e.channels)][:limit]
+        return super().append(events, expected)
 
 
 @dataclass
@@ -123,7 +78,7 @@ def fake_services(**users: str) -> Services:
     from todo_api.application.access import TokenSettings
 
     return bootstrap(
-        recorder=FakeRecorder(),
+        recorder=RacingRecorder(),
         access=FakeAccessIndex(),
         directory=FakeDirectory({uid: name for name, uid in users.items()}),
         atomic=nullcontext,

@@ -9,7 +9,7 @@ from todo_api.application.errors import ApplicationError
 from todo_api.application.ports import ConcurrencyError
 from todo_api.application.unit_of_work import MAX_ATTEMPTS
 
-from tests.support.fake_api import FakeRecorder, fake_services
+from tests.support.fake_api import RacingRecorder, fake_services
 
 ALICE, BOB, CAROL = c.Actor("1", "corr-a"), c.Actor("2"), c.Actor("3")
 
@@ -57,7 +57,7 @@ def test_a_no_op_rename_appends_nothing_and_answers_the_lists_own_position(app):
     new_todo = handlers.create_todo(c.CreateTodo(ALICE, lid, "milk"), app.uow)
     assert new_todo.write_position == 2
     written = handlers.rename_list(c.RenameList(ALICE, lid, "Groceries"), app.uow)
-    assert app.recorder.last_position() == 2
+    assert app.recorder.head() == 2
     assert (written.write_position, written.position, written.todo_list.version) == (1, 1, 1)
 
 
@@ -81,7 +81,7 @@ def test_rename_checks_visibility_ownership_and_if_match(app):
 
 def test_a_lost_race_is_retried_on_fresh_state_and_appends_once(app):
     lid = new_list(app)
-    recorder: FakeRecorder = app.recorder
+    recorder: RacingRecorder = app.recorder
     recorder.fail_next.append(ConcurrencyError(f"list-{lid}", 1, 2))
     written = handlers.rename_list(c.RenameList(ALICE, lid, "Again"), app.uow)
     assert recorder.fail_next == []  # the injected race did happen
@@ -97,7 +97,7 @@ def test_a_stream_that_keeps_moving_is_a_version_conflict(app):
     with _Refusal("version_conflict") as conflict:
         handlers.rename_list(c.RenameList(ALICE, lid, "Again"), app.uow)
     assert conflict.error.fields == {"version": 7}
-    assert app.recorder.fail_next == [] and app.recorder.last_position() == 1
+    assert app.recorder.fail_next == [] and app.recorder.head() == 1
 
 
 def test_add_member_tells_outsiders_nothing_about_users(app):
@@ -144,7 +144,7 @@ def test_todos_change_in_one_command_and_vanish_when_deleted(app):
     )
     assert changed.write_position == changed.position == 4
     same = handlers.change_todo(c.ChangeTodo(ALICE, tid, completed=True), app.uow)
-    assert app.recorder.last_position() == 4 and same.write_position == 4
+    assert app.recorder.head() == 4 and same.write_position == 4
     with _Refusal("version_conflict"):
         handlers.delete_todo(c.DeleteTodo(ALICE, tid, if_match=1), app.uow)
     with _Refusal("not_found"):
@@ -161,7 +161,7 @@ def test_a_todo_needs_a_list_the_actor_belongs_to(app):
         handlers.create_todo(c.CreateTodo(BOB, lid, "sneaky"), app.uow)
     with _Refusal("invalid_input"):
         handlers.create_todo(c.CreateTodo(ALICE, lid, "bell\u0007"), app.uow)
-    assert app.recorder.last_position() == 1
+    assert app.recorder.head() == 1
 
 
 def test_deleting_a_list_names_every_member_and_clears_access(app):

@@ -1,7 +1,7 @@
 """The API process's composition root: builds the adapters and hands them to the application.
 
 ``bootstrap()`` takes every dependency as an argument with the real default, so a test can
-pass in-memory ones (``bootstrap(recorder=FakeRecorder(), access=…, atomic=nullcontext)``).
+pass in-memory ones (``bootstrap(recorder=InMemoryRecorder(), access=…, atomic=nullcontext)``).
 The HTTP and web edges reach the wiring through :func:`wired`, built once, on first use
 (nothing connects at import time).
 """
@@ -43,9 +43,9 @@ def bootstrap(
 ) -> Services:
     """Wire the API; every argument left out gets its real (Django) implementation."""
     if recorder is None:
-        from todo_api.adapters.event_store import DjangoRecorder
+        from todo_shared.eventstore.recorder import EventRecorder
 
-        recorder = DjangoRecorder()
+        recorder = EventRecorder()
     if access is None:
         from todo_api.adapters.access_index import DjangoAccessIndex
 

@@ -60,7 +60,7 @@ def issue_realtime_token(
             "forbidden", f"channel not allowed: {refused[0]}", {"channels": refused[0]}
         )
     unique = list(dict.fromkeys(channels))
-    position = recorder.last_position()
+    position = recorder.head()
     token, expires = issue_token(
         settings.secret,
         user_id=user_id,
@@ -117,7 +117,7 @@ def events_page(
     the newest store position at the time of the call (never less than ``after``), so
     paging with ``after=last_position`` always moves forward.
     """
-    newest = recorder.last_position()
+    newest = recorder.head()
     if readable is None:
         rows = list(recorder.read_all(after, limit))
     else:

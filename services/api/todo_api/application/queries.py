@@ -43,7 +43,7 @@ def read_position() -> int:
 
 def wait_for_position(recorder: Recorder, min_position: int) -> int:
     """Read-your-writes: wait (at most 5 s) until the projector has applied ``min_position``."""
-    newest = recorder.last_position()
+    newest = recorder.head()
     if min_position > newest:
         raise ApplicationError(
             "bad_request",

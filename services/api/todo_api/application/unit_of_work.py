@@ -24,8 +24,8 @@ from todo_api.application.ports import (
     Atomic,
     Clock,
     ConcurrencyError,
+    EventRecord,
     NewEvent,
-    RecordedEvent,
     Recorder,
 )
 from todo_api.domain.errors import DomainError
@@ -36,7 +36,7 @@ from todo_api.domain.todo_list import TodoList
 MAX_ATTEMPTS = 20
 
 
-def _history(rows: Sequence[RecordedEvent]) -> list[tuple[str, Any]]:
+def _history(rows: Sequence[EventRecord]) -> list[tuple[str, Any]]:
     return [(r.type, r.data) for r in rows]
 
 
@@ -47,9 +47,9 @@ class Loaded:
     recorder: Recorder
     lists: dict[str, TodoList] = field(default_factory=dict)
     todos: dict[str, Todo] = field(default_factory=dict)
-    rows: dict[str, list[RecordedEvent]] = field(default_factory=dict)
+    rows: dict[str, list[EventRecord]] = field(default_factory=dict)
 
-    def _read(self, stream: str) -> list[RecordedEvent]:
+    def _read(self, stream: str) -> list[EventRecord]:
         if stream not in self.rows:
             self.rows[stream] = list(self.recorder.read_stream(stream))
         return self.rows[stream]
@@ -92,8 +92,8 @@ class Decision:
 class Outcome:
     """Every stream the command read, as it is after the command, and what was appended."""
 
-    streams: dict[str, list[RecordedEvent]]
-    appended: list[RecordedEvent]
+    streams: dict[str, list[EventRecord]]
+    appended: list[EventRecord]
 
     def last_position(self, stream: str) -> int:
         rows = self.streams.get(stream, [])
@@ -159,7 +159,7 @@ class UnitOfWork:
             return Outcome(streams, appended)
         raise AssertionError("unreachable")
 
-    def _append(self, actor: Actor, command_id: str, decision: Decision) -> list[RecordedEvent]:
+    def _append(self, actor: Actor, command_id: str, decision: Decision) -> list[EventRecord]:
         now = self.clock()
         metadata: dict[str, Any] = {
             "actor": actor.user_id,

@@ -22,7 +22,6 @@ from pika.adapters.blocking_connection import BlockingConnection
 from todo_shared.amqp import Backoff, ConfirmingPublisher, Topology, connect
 from todo_shared.amqp.connection import CONNECTION_ERRORS
 from todo_shared.eventstore.interface import Recorder, to_envelope
-from todo_shared.eventstore.recorder import recorder_for
 
 from todo_api.relay import metrics
 from todo_api.relay.lock import RelayLock
@@ -43,15 +42,15 @@ class Relay:
         amqp_url: str,
         topology: Topology,
         lock: RelayLock,
+        recorder: Recorder,
         name: str = "default",
-        recorder: Recorder | None = None,
         housekeeping: Callable[[], object] | None = None,
     ):
         self.amqp_url = amqp_url
         self.topology = topology
         self.lock = lock
         self.name = name
-        self.recorder = recorder or recorder_for()
+        self.recorder = recorder
         self.stop = threading.Event()
         self.role = "starting"
         self.broker: BlockingConnection | None = None

@@ -34,7 +34,7 @@ def _page_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "user": {"id": str(user.pk), "username": user.get_username()},
         "gatewayUrl": gateway_url(request),
-        "minPosition": wired().recorder.last_position(),
+        "minPosition": wired().recorder.head(),
         **extra,
     }
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from todo_shared.amqp import Topology
+from todo_shared.eventstore.recorder import recorder_for
 from todo_shared.observability import serve_in_thread
 
 from todo_api.identity.pruning import prune_idempotency
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             cfg.amqp_url,
             Topology(cfg.events_exchange, cfg.projector_queue),
             lock,
+            recorder=recorder_for(),
             housekeeping=prune_idempotency,
         )
         try:
