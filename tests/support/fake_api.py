@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from todo_api.application.ports import ConcurrencyError, NewEvent, UserRef
 from todo_api.bootstrap import Services, bootstrap
 from todo_api.domain.events import DomainEvent
+from todo_shared.event_registry import event_type
 from todo_shared.eventstore.interface import RecordedEvent
 from todo_shared.eventstore.memory import InMemoryRecorder
 
@@ -42,15 +43,11 @@ class FakeAccessIndex:
     members: set[tuple[str, str]] = field(default_factory=set)  # (list_id, user_id)
 
     def record(self, event: DomainEvent) -> None:
-        data = event.data
-        if event.type == "ListCreated":
-            self.members.add((data["list_id"], data["owner_id"]))
-        elif event.type == "MemberAdded":
-            self.members.add((data["list_id"], data["user_id"]))
-        elif event.type == "MemberRemoved":
-            self.members.discard((data["list_id"], data["user_id"]))
-        elif event.type == "ListDeleted":
-            self.members = {m for m in self.members if m[0] != data["list_id"]}
+        known = event_type(event.type)
+        for user_id, list_id in known.revoked(event.data) if known else []:
+            self.members.discard((list_id, user_id))
+        for user_id, list_id in known.granted(event.data) if known else []:
+            self.members.add((list_id, user_id))
 
     def can_read(self, user_id: str, list_id: str) -> bool:
         return (list_id, user_id) in self.members

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from todo_shared.event_registry import event_type
+
 from todo_api.domain.events import DomainEvent
 from todo_api.identity.models import ListAccess
 
@@ -10,15 +12,14 @@ class DjangoAccessIndex:
     """Who belongs to which list, written in the command's transaction."""
 
     def record(self, event: DomainEvent) -> None:
-        data = event.data
-        if event.type == "ListCreated":
-            ListAccess.objects.create(list_id=data["list_id"], user_id=data["owner_id"])
-        elif event.type == "MemberAdded":
-            ListAccess.objects.create(list_id=data["list_id"], user_id=data["user_id"])
-        elif event.type == "MemberRemoved":
-            ListAccess.objects.filter(list_id=data["list_id"], user_id=data["user_id"]).delete()
-        elif event.type == "ListDeleted":
-            ListAccess.objects.filter(list_id=data["list_id"]).delete()
+        """Grant or revoke what the event registry says the event grants or revokes."""
+        known = event_type(event.type)
+        if known is None:
+            return
+        for user_id, list_id in known.revoked(event.data):
+            ListAccess.objects.filter(list_id=list_id, user_id=user_id).delete()
+        for user_id, list_id in known.granted(event.data):
+            ListAccess.objects.create(list_id=list_id, user_id=user_id)
 
     def can_read(self, user_id: str, list_id: str) -> bool:
         return ListAccess.objects.filter(list_id=list_id, user_id=user_id).exists()
