@@ -4,9 +4,8 @@ django-ninja wraps any parser exception in a 400 ``HttpError``; the exception ha
 ``api.py`` unwraps the :class:`ApplicationError` raised here (its ``__cause__``), so the
 client sees ``invalid_json`` with our message.
 
-The surrogate-safe decode below mirrors ``todo_shared.envelope.parse_message``'s; that one is
-fused with the envelope's size check and error type, so it does not fit here as it is. When
-the shared package offers a plain decode function (issue 19, core), call it from here.
+The decode itself is the shared, surrogate-safe :func:`todo_shared.json_text.decode_json_text`
+(todo_shared.envelope.parse_message uses it too); this module only words its refusals.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja.parser import Parser
+from todo_shared.json_text import JsonTextError, decode_json_text
 
 from todo_api.application.errors import ApplicationError
 
@@ -27,17 +27,16 @@ def decode_json(raw: bytes) -> Any:
     escapes (``"\\ud800"``), which are not Unicode text and could not be stored.
     """
     try:
-        body = json.loads(raw)
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except json.JSONDecodeError as exc:
-        raise ApplicationError(
-            "invalid_json", f"the request body is not valid JSON: {exc.msg} at line {exc.lineno}"
-        ) from None
-    except UnicodeError:
-        raise ApplicationError("invalid_json", "the request body is not valid UTF-8 text") from None
-    except (ValueError, RecursionError):
-        raise ApplicationError("invalid_json", "the request body is not acceptable JSON") from None
-    return body
+        return decode_json_text(raw)
+    except JsonTextError as exc:
+        cause = exc.cause
+        if isinstance(cause, json.JSONDecodeError):
+            message = f"the request body is not valid JSON: {cause.msg} at line {cause.lineno}"
+        elif exc.problem == "encoding":
+            message = "the request body is not valid UTF-8 text"
+        else:  # too deeply nested, or a value json refuses (neither syntax nor encoding)
+            message = "the request body is not acceptable JSON"
+        raise ApplicationError("invalid_json", message) from None
 
 
 def not_an_object() -> ApplicationError:
