@@ -32,10 +32,6 @@ def is_valid_channel(name: object) -> bool:
     return False
 
 
-def list_channel(list_id: str) -> str:
-    return f"list:{list_id}"
-
-
 def user_channel(user_id: str) -> str:
     return f"user:{user_id}"
 

@@ -19,11 +19,6 @@ from typing import Any
 _request_id: ContextVar[str | None] = ContextVar("todo_request_id", default=None)
 
 
-def current_request_id() -> str | None:
-    """The request id bound in this context (thread or green thread), if any."""
-    return _request_id.get()
-
-
 @contextmanager
 def bind_request_id(request_id: str) -> Iterator[None]:
     """Tag every log record made inside the ``with`` block with ``request_id``."""

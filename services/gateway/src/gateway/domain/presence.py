@@ -14,7 +14,7 @@ token the API signed, never from what a client sends.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,8 +177,3 @@ def merged_users(local: LocalPresence, peers: PeerPresence, channel: str) -> dic
     users = peers.users(channel)
     users.update(local.users(channel))  # our own token-given name wins for our own users
     return users
-
-
-def nonempty(channels: Iterable[str], local: LocalPresence, peers: PeerPresence) -> int:
-    """How many of ``channels`` have anyone present."""
-    return sum(1 for c in channels if merged_users(local, peers, c))
