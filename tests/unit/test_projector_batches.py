@@ -1,8 +1,9 @@
 """Property: applying events in batches, with duplicates, equals one fresh replay.
 
-:class:`FakeTables` stands in for the database the way ``projector.adapters.repository``
-uses it (load the touched rows, write back the changes); the integration tests prove the real
-repository against PostgreSQL with the same comparison.
+:class:`~projector.adapters.memory.InMemoryReadModelTables` (the use cases' in-memory
+tables) stands in for the database, used the way the applier uses it: load the touched rows,
+write back the changes, move the checkpoint. The integration tests prove the real repository
+against PostgreSQL with the same comparison.
 """
 
 from __future__ import annotations
@@ -13,66 +14,25 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from projector.adapters.memory import InMemoryReadModelTables
 from projector.domain.handlers import apply_event, replay
-from projector.domain.rows import ActivityRow, Event, ListRow, MemberRow, TodoRow
-from projector.domain.state import Changes, ReadModels
-from todo_shared.event_registry import MEMBERSHIP_EVENT_TYPES
+from projector.domain.rows import Event
 
 USERS = {"1": "alice", "2": "bob", "3": "carol"}
 REDELIVERIES: list[int] = []  # duplicates each example really redelivered
 
 
-class FakeTables:
-    """Tables in dictionaries, with a checkpoint, loaded and written like the real ones."""
-
-    def __init__(self) -> None:
-        self.lists: dict[str, ListRow] = {}
-        self.members: dict[tuple[str, str], MemberRow] = {}
-        self.todos: dict[str, TodoRow] = {}
-        self.activity: dict[int, ActivityRow] = {}
-        self.checkpoint = 0
-
-    def load_for(self, events: list[Event]) -> ReadModels:
-        todo_ids = {e.data["todo_id"] for e in events if "todo_id" in e.data}
-        todos = {t: r for t, r in self.todos.items() if t in todo_ids}
-        list_ids = {e.data["list_id"] for e in events} | {t.list_id for t in todos.values()}
-        member_lists = {e.data["list_id"] for e in events if e.type in MEMBERSHIP_EVENT_TYPES}
-        models = ReadModels(
-            lists={k: r for k, r in self.lists.items() if k in list_ids},
-            members={k: r for k, r in self.members.items() if k[0] in member_lists},
-            todos=todos,
-            usernames=USERS,
-        )
-        models.mark_loaded()
-        return models
-
-    def write(self, changes: Changes) -> None:
-        for table in (self.members, self.todos, self.activity):
-            for key in [k for k, r in table.items() if r.list_id in changes.purged_lists]:
-                del table[key]  # type: ignore[attr-defined]
-        for key in changes.lists_deleted:
-            self.lists.pop(key, None)
-        for mkey in changes.members_deleted:
-            self.members.pop(mkey, None)
-        for key in changes.todos_deleted:
-            self.todos.pop(key, None)
-        self.lists.update((r.list_id, r) for r in changes.lists_upserted)
-        self.members.update(((r.list_id, r.user_id), r) for r in changes.members_upserted)
-        self.todos.update((r.todo_id, r) for r in changes.todos_upserted)
-        for row in changes.activity:
-            assert row.position not in self.activity, "an activity row written twice"
-            self.activity[row.position] = row
-
-    def apply_through(self, store: list[Event], through: int) -> None:
-        """Like the applier on a message at ``through``: store events past the checkpoint."""
-        fresh = store[self.checkpoint : through]
-        if not fresh:
-            return
-        models = self.load_for(fresh)
+def apply_through(tables: InMemoryReadModelTables, store: list[Event], through: int) -> None:
+    """Like the applier on a message at ``through``: store events past the checkpoint."""
+    fresh = store[tables.checkpoint : through]
+    if not fresh:
+        return
+    with tables.transaction():
+        models = tables.load_for(fresh, USERS)
         for event in fresh:
             apply_event(models, event)
-        self.write(models.changes())
-        self.checkpoint = fresh[-1].position
+        tables.write_changes(models.changes())
+        tables.save_checkpoint(fresh[-1].position)
 
 
 class History:
@@ -171,20 +131,20 @@ def test_batches_with_redeliveries_equal_a_replay(steps, cuts, redeliver) -> Non
     for op, pick, actor in steps:
         history.step(op, pick, actor)
     events = history.events
-    tables = FakeTables()
+    tables = InMemoryReadModelTables()
     start, i, duplicates = 0, 0, 0
     while start < len(events):
         end = max(tables.checkpoint, min(len(events), start + cuts[i % len(cuts)]))
-        tables.apply_through(events, end)
+        apply_through(tables, events, end)
         for r in redeliver[:2]:
             at = r % len(events) + 1
             if at <= tables.checkpoint:  # a redelivery: the checkpoint says "already done"
                 before = (dict(tables.lists), dict(tables.todos), dict(tables.activity))
-                tables.apply_through(events, at)
+                apply_through(tables, events, at)
                 assert (tables.lists, tables.todos, tables.activity) == before
                 duplicates += 1
             else:  # a message early (one before it lost): gap-filled from the store
-                tables.apply_through(events, at)
+                apply_through(tables, events, at)
         start, i = max(end, tables.checkpoint), i + 1
     assert tables.checkpoint == len(events)
     REDELIVERIES.append(duplicates)
