@@ -38,13 +38,20 @@ def dead_letter_properties(
             "x-dead-lettered-at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
+    return with_headers(original, headers)
+
+
+def with_headers(
+    original: pika.BasicProperties, headers: Mapping[str, Any] | None
+) -> pika.BasicProperties:
+    """``original``'s properties, persistent, with ``headers`` instead of its own."""
     return pika.BasicProperties(
         content_type=original.content_type,
         delivery_mode=2,
         message_id=original.message_id,
         type=original.type,
         timestamp=original.timestamp,
-        headers=headers,
+        headers=dict(headers) if headers else None,
     )
 
 

@@ -18,7 +18,7 @@ from todo_shared.amqp import Topology, connect
 from todo_shared.amqp.connection import CONNECTION_ERRORS
 from todo_shared.config import Settings
 
-from projector.adapters.dead_letters import reason_of
+from projector.adapters.dead_letters import reason_of, with_headers
 
 STRIPPED_HEADERS = (
     "x-death",
@@ -85,14 +85,7 @@ def revived_properties(properties: pika.BasicProperties) -> pika.BasicProperties
         and k not in STRIPPED_HEADERS
         and k not in ("x-dead-lettered-by", "x-dead-lettered-at")
     }
-    return pika.BasicProperties(
-        content_type=properties.content_type,
-        delivery_mode=2,
-        message_id=properties.message_id,
-        type=properties.type,
-        timestamp=properties.timestamp,
-        headers=headers or None,
-    )
+    return with_headers(properties, headers)
 
 
 def print_letters(letters: list[DeadLetter], as_json: bool) -> None:
