@@ -36,7 +36,7 @@ class AccessIndex(Protocol):
     """The write side's own membership index, kept in the command's transaction."""
 
     def record(self, event: DomainEvent) -> None:
-        """Follow a membership event (created, added, removed, deleted); ignore the rest."""
+        """Apply the grants and revocations the event registry gives ``event``; ignore the rest."""
 
     def can_read(self, user_id: str, list_id: str) -> bool: ...
     def list_ids_of(self, user_id: str) -> list[str]: ...
