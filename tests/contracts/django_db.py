@@ -7,6 +7,7 @@ file migrated here. Django is configured once per process.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,10 @@ def django_databases(databases: DatabaseFactory) -> Iterator[dict[str, dict[str,
     }
     if settings.configured:
         raise RuntimeError("Django is configured already in this test process")
+    # The browser tests' Playwright (sync API) keeps an asyncio loop running in this thread
+    # for the whole session, which Django's async-safety check mistakes for async code; the
+    # contract suites call the ORM synchronously, from plain test functions.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
     settings.configure(
         DEBUG=False,
         SECRET_KEY="contract-tests",
