@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from bench.suite.context import AMQP_URL, PYTHON, Context, start_pinned
+from bench.suite.context import AMQP_URL, GATEWAY_ENV, PYTHON, Context, start_pinned
 from bench.suite.procs import BENCH, NodeLoad, start_server, stop, wait_http
 from bench.suite.report import row
 from bench.suite.runner import Rounds, measure
@@ -42,10 +42,7 @@ def _behind_nginx(ctx: Context, count: int, clients: int, duration: int) -> dict
     stack = ctx.factory.new_stack()
     nginx = None
     try:
-        pids = {
-            start_pinned(stack, f"gateway#{i}", {"GATEWAY_MAX_CONNECTIONS": "20000"})
-            for i in range(count)
-        }
+        pids = {start_pinned(stack, f"gateway#{i}", GATEWAY_ENV) for i in range(count)}
         port = free_port()
         conf_dir = ctx.log_dir / f"nginx-{count}"
         conf_dir.mkdir(parents=True, exist_ok=True)

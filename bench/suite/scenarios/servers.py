@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.suite.context import AMQP_URL, PYTHON, Context, start_pinned
+from bench.suite.context import AMQP_URL, GATEWAY_ENV, PYTHON, Context, start_pinned
 from bench.suite.procs import BENCH, NODE_MODULES, start_server, stop, wait_http
 from tests.support.stack import Stack, free_port
 
@@ -24,7 +24,7 @@ def fanout_arms(
 ) -> list[Arm]:
     """Start this system's gateway and the peers, each on its own exchange; stop them with
     :func:`stop_peers` (the gateway stops with the stack)."""
-    pid = start_pinned(stack, "gateway", {"GATEWAY_MAX_CONNECTIONS": "20000"})
+    pid = start_pinned(stack, "gateway", GATEWAY_ENV)
     arms = [Arm("system", stack.url("gateway").replace("http", "ws"), stack.exchange, pid)]
     ctx.extra.setdefault("peer_procs", [])
     commands = {

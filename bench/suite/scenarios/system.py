@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from bench.suite.context import Context, start_pinned
+from bench.suite.context import GATEWAY_ENV, Context, start_pinned
 from tests.support.stack import Stack
 
 
@@ -17,7 +17,7 @@ def start_system(
     pids = {}
     try:
         for name in names:
-            env = {"GATEWAY_MAX_CONNECTIONS": "20000"} if name == "gateway" else {}
+            env = GATEWAY_ENV if name == "gateway" else {}
             pids[name] = start_pinned(stack, name, env)
     except Exception:
         stack.teardown(failed=True)
