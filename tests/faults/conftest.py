@@ -20,9 +20,8 @@ COLUMNS = ("scenario", "fault", "faults_injected", "sent", "accepted", "refused"
 
 
 @pytest.fixture(scope="session")
-def fault_stack(databases: DatabaseFactory) -> Iterator[Stack]:
+def fault_stack(databases: DatabaseFactory, request: pytest.FixtureRequest) -> Iterator[Stack]:
     stack = databases.new_stack()
-    stack.keep_artifacts = False
     failed = False
     try:
         stack.start("api")
@@ -35,7 +34,8 @@ def fault_stack(databases: DatabaseFactory) -> Iterator[Stack]:
         failed = True
         raise
     finally:
-        stack.teardown(failed=failed)
+        # a failed scenario keeps the processes' logs for the post-mortem
+        stack.teardown(failed=failed or request.session.testsfailed > 0)
 
 
 @pytest.fixture(scope="session")
