@@ -88,12 +88,16 @@ def database_backends(stack: Stack) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def terminate_backends(stack: Stack) -> list[int]:
-    """``pg_terminate_backend`` every backend of the stack's database; the pids terminated."""
+def terminate_backends(stack: Stack, timeout: float = 10.0) -> list[int]:
+    """``pg_terminate_backend`` every backend of the stack's database and wait until each has
+    left ``pg_stat_activity`` (the call only signals it); the pids terminated."""
     pids = database_backends(stack)
     done = []
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         for pid in pids:
             if conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,):
                 done.append(pid)
+    deadline = time.monotonic() + timeout
+    while set(done) & set(database_backends(stack)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return done

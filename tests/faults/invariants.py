@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -157,5 +158,24 @@ def check_all(
     print("\nFIGURES " + figures.line())
     assert not diff, f"read models differ from the oracle's replay: {diff}"
     assert not commands, f"the store does not match the commands' answers: {commands[:10]}"
-    assert not deliveries.problems(), f"deliveries: {deliveries.problems()[:10]}"
+    assert not deliveries.problems(), (
+        f"deliveries: {deliveries.problems()[:10]}; "
+        f"the gateways' log lines of the lost positions: {log_evidence(stack, deliveries.lost)}"
+    )
     assert figures.accepted > 0 and figures.deliveries > 0, "the load did nothing"
+
+
+def log_evidence(stack: Stack, lost: list[str], per_position: int = 6) -> dict[str, list[str]]:
+    """For a post-mortem in CI (where the logs are gone): what each gateway's log says of the
+    first lost positions (``"position": N`` in its JSON lines), a few lines each."""
+    positions = sorted({int(p) for line in lost for p in re.findall(r"\((\d+), '", line)})[:3]
+    found: dict[str, list[str]] = {}
+    for name, proc in stack.procs.items():
+        if not name.startswith("gateway"):
+            continue
+        lines = proc.log_text().splitlines()
+        for position in positions:
+            needle = re.compile(rf'"(position|to|from|last|got)": {position}\b')
+            hits = [line[:400] for line in lines if needle.search(line)]
+            found[f"{name}@{position}"] = hits[:per_position]
+    return found

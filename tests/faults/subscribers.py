@@ -25,6 +25,7 @@ class Subscriber:
     start: dict[str, int] = field(default_factory=dict)  # channel -> first ack position
     ended: dict[str, str] = field(default_factory=dict)  # channel -> why access ended
     reconnects: int = 0
+    resumed: dict[str, tuple[int, int]] = field(default_factory=dict)  # channel -> since, ack
 
     def connect(self, url: str) -> Subscriber:
         token = self.user.realtime_token(self.channels)
@@ -62,6 +63,7 @@ class Subscriber:
                 continue
             since = old.positions.get(channel, self.start[channel])
             ack = fresh.subscribe(channel, since=since)
+            self.resumed[channel] = (since, ack.get("position", -1))
             if not ack["ok"]:
                 assert ack["error"]["code"] == "forbidden", ack
                 self.ended[channel] = "refused on resume"
@@ -145,7 +147,8 @@ def _audit_channel(
     if got_ids != want_ids:
         missing = [e["position"] for e in want if e["id"] not in set(got_ids)]
         if missing:
-            result.lost.append(f"{who}: positions {missing[:20]} never arrived")
+            result.lost.append(f"{who}: positions {missing[:20]} never arrived; "
+                               + _context(missing, want, got, sub, channel))  # fmt: skip
         elif len(got_ids) != len(set(got_ids)):
             result.doubled.append(f"{who}: duplicates")
         else:
@@ -167,3 +170,21 @@ def _revocation_position(want: list[dict[str, Any]], sub: Subscriber, channel: s
         ):
             return int(e["position"])
     return 1 << 62  # never revoked in the store: an unsubscribed notice was wrong
+
+
+def _context(
+    missing: list[int],
+    want: list[dict[str, Any]],
+    got: list[dict[str, Any]],
+    sub: Subscriber,
+    channel: str,
+) -> str:
+    """What a post-mortem of a lost delivery needs: the lost events, the positions received
+    around them, and where the subscription started and resumed."""
+    first = missing[0]
+    lost = [(e["position"], e["type"], e["channels"]) for e in want if e["position"] in missing]
+    near = [e["position"] for e in got if abs(e["position"] - first) <= 40]
+    return (
+        f"lost {lost[:5]}; received near {near}; start {sub.start.get(channel)}; "
+        f"resumed (since, ack) {sub.resumed.get(channel)}; ended {sub.ended.get(channel)}"
+    )

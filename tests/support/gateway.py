@@ -19,6 +19,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import engineio
 import pika
 import socketio
 
@@ -27,6 +28,26 @@ from tests.support.stack import AMQP_URL, TEST_REALTIME_SECRET
 from tests.support.waiting import WAIT, wait_for
 
 # -- the gateway ---------------------------------------------------------------------------
+
+
+class _InOrderEngineClient(engineio.Client):  # type: ignore[misc]
+    """python-engineio's client runs each message's handler in a thread of its own
+    (``_trigger_event(..., run_async=True)`` in ``_receive_packet``), so two events could be
+    recorded in another order than the server sent them (the fault suite saw a polling
+    payload's events recorded out of order). Here the read loop handles each message itself,
+    in arrival order; the handlers only record, so nothing waits on them."""
+
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderClient(socketio.Client):  # type: ignore[misc]
+    """A python-socketio client whose handlers see packets in the order they arrived."""
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InOrderEngineClient
 
 
 class GatewayClient:
@@ -43,7 +64,7 @@ class GatewayClient:
         self.sio = self._new_client()
 
     def _new_client(self) -> socketio.Client:
-        sio = socketio.Client(reconnection=False)
+        sio = InOrderClient(reconnection=False)
         sio.on("event", self._on_event)
         sio.on("disconnecting", lambda data: self.notices.append(("disconnecting", data)))
         sio.on("unsubscribed", lambda data: self.notices.append(("unsubscribed", data)))
