@@ -40,7 +40,7 @@ HEADERS = {
 
 _LIST = "$response.body#/id"
 _READ_AFTER = "$response.header.X-Write-Position"  # read your own write (min_position)
-_VERSION = "$response.body#/version"
+_VERSION = '"{$response.body#/version}"'  # quoted, as an ETag: If-Match: "3"
 #: operationId -> status -> link name -> (target operationId, parameters).
 LINKS: dict[str, dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
     "create_list": {
