@@ -5,9 +5,14 @@
 // for the Django Channels peer).
 //
 // Protocol with the driver: argv[2] is a JSON config ({urls, clients, channel, token?, protocol,
-// path?, amqp?, http?}); it prints {"kind":"ready"} once every client is subscribed, then runs
+// path?, amqp?, http?, tokensFile?, extraChannels?}); `tokensFile` (a JSON array, too long
+// for argv) gives client i the token tokens[i % length] instead of `token`, `extraChannels` are subscribed too (socketio; the
+// presence scenario's list: channel). `presence` events are counted (events, bytes). It
+// prints {"kind":"ready"} once every client is subscribed to everything, then runs
 // one JSON command per stdin line, printing one {"kind":"result"} line for each. Modes:
-//   rate      publish `events` envelopes to the AMQP exchange at `rate`/s (loadgen/publisher.js)
+//   rate      publish `events` envelopes to the AMQP exchange at `rate`/s (loadgen/publisher.js);
+//             with `churn` {channel, clients, perS}: meanwhile, perS times a second, one of
+//             clients 1..`clients` unsubscribes from `channel` or subscribes again (in turn)
 //   saturate  keep `inflight` events unanswered by the probe client (client 0) for `durationS`
 //   e2e       POST `events` todos at `rate`/s through HTTP (loadgen/commands.js); check order
 //   idle      report the open connections (the driver measures the server meanwhile)
@@ -20,6 +25,7 @@ const { Publisher } = require("./publisher");
 const { Commands } = require("./commands");
 
 const cfg = JSON.parse(process.argv[2]);
+if (cfg.tokensFile) cfg.tokens = JSON.parse(require("fs").readFileSync(cfg.tokensFile, "utf8"));
 const N = cfg.clients;
 const sockets = new Array(N);
 let subscribed = 0;
@@ -42,6 +48,8 @@ let doubled = 0;
 let outOfOrder = 0;
 let onProbe = null;
 let onSeq = null;
+let presenceEvents = 0;
+let presenceBytes = 0;
 
 function begin(command) {
   cmd = command;
@@ -58,6 +66,8 @@ function begin(command) {
   lastAt = command.mode === "e2e" ? new Float64Array(events) : null;
   onProbe = null;
   onSeq = null;
+  presenceEvents = 0;
+  presenceBytes = 0;
   running = true;
 }
 
@@ -97,23 +107,32 @@ function subscribedOne(i) {
   if (subscribed === N) process.stdout.write(JSON.stringify({ kind: "ready" }) + "\n");
 }
 
+const channels = [cfg.channel, ...(cfg.extraChannels || [])];
+const tokenOf = (i) => (cfg.tokens ? cfg.tokens[i % cfg.tokens.length] : cfg.token);
+const acked = new Uint8Array(N);
+
 function openSocketIO(i, url) {
   const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
   ws.on("message", (raw) => {
     const msg = raw.toString();
     const type = msg[0];
     if (type === "2") return ws.send("3");
-    if (type === "0") return ws.send(cfg.token ? "40" + JSON.stringify({ token: cfg.token }) : "40");
+    if (type === "0") return ws.send(tokenOf(i) ? "40" + JSON.stringify({ token: tokenOf(i) }) : "40");
     if (type !== "4") return;
     const packet = msg[1];
     if (packet === "2") {
+      if (msg.startsWith('42["presence"')) {
+        if (running) { presenceEvents += 1; presenceBytes += Buffer.byteLength(msg); }
+        return;
+      }
       const [name, payload] = JSON.parse(msg.slice(2));
       if (name === "event") deliver(i, payload);
     } else if (packet === "0") {
-      ws.send("421" + JSON.stringify(["subscribe", { channel: cfg.channel }]));
+      acked[i] = 0;
+      channels.forEach((channel, k) => ws.send(`42${k + 1}` + JSON.stringify(["subscribe", { channel }])));
     } else if (packet === "3") {
-      const [ack] = JSON.parse(msg.slice(3));
-      if (ack && ack.ok) subscribedOne(i);
+      const ack = JSON.parse(msg.slice(3).replace(/^\d+/, ""))[0];
+      if (ack && ack.ok) { acked[i] += 1; if (acked[i] === channels.length) subscribedOne(i); }
       else fail("subscribe_refused");
     } else if (packet === "4") fail("connect_refused");
   });
@@ -161,13 +180,44 @@ function connectAll() {
 
 function result(extra) {
   const lat = summarize(samples.subarray(0, sampleCount));
-  const out = { kind: "result", clients: N, subscribed, closed, delivered, failures, failureReasons, latency_ms: lat, ...extra };
+  const out = {
+    kind: "result", clients: N, subscribed, closed, delivered, failures, failureReasons, latency_ms: lat,
+    presence_events: presenceEvents, presence_bytes: presenceBytes, ...extra,
+  };
   running = false;
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
+// Presence churn: clients 1..churn.clients leave `churn.channel` and join it again in turn
+// (no acks asked for: the answers are not what is measured).
+function startChurn(churn) {
+  if (!churn) return () => ({});
+  const inside = new Uint8Array(N).fill(1);
+  let next = 0;
+  let toggles = 0;
+  const timer = setInterval(() => {
+    const i = 1 + (next++ % churn.clients);
+    const ws = sockets[i];
+    if (!ws || ws.readyState !== 1) return;
+    const verb = inside[i] ? "unsubscribe" : "subscribe";
+    inside[i] ^= 1;
+    toggles += 1;
+    ws.send("42" + JSON.stringify([verb, { channel: churn.channel }]));
+  }, 1000 / churn.perS);
+  return () => {
+    clearInterval(timer);
+    for (let i = 1; i <= churn.clients; i++) {  // everyone back in for the next command
+      if (!inside[i] && sockets[i] && sockets[i].readyState === 1) {
+        sockets[i].send("42" + JSON.stringify(["subscribe", { channel: churn.channel }]));
+      }
+    }
+    return { churn_toggles: toggles };
+  };
+}
+
 async function runRate() {
   const pub = await Publisher.open(cfg.amqp);
+  const stopChurn = startChurn(cmd.churn);
   const started = now();
   for (let n = 0; n < cmd.events; n++) {
     const due = started + (n * 1000) / cmd.rate;
@@ -177,9 +227,11 @@ async function runRate() {
   }
   const expected = cmd.events * N;
   const deadline = now() + (cmd.drainS || 30) * 1000;
+  const span = (now() - started) / 1000;
+  const churned = stopChurn();
   while (delivered < expected && now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await pub.close();
-  result({ expected, publish_span_s: (now() - started) / 1000 });
+  result({ expected, publish_span_s: span, ...churned });
 }
 
 async function runSaturate() {

@@ -18,7 +18,16 @@ from bench.suite.report import write
 from bench.suite.runner import Settings
 from tests.support.stack import DatabaseFactory
 
-SCENARIOS = ("fanout", "e2e", "connections", "write_path", "projector", "why_push", "capacity")
+SCENARIOS = (
+    "fanout",
+    "e2e",
+    "connections",
+    "write_path",
+    "projector",
+    "why_push",
+    "capacity",
+    "presence",
+)
 
 
 def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[str, Any]:

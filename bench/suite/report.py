@@ -18,6 +18,7 @@ SCENARIO_OF = {
     "projector": "projector",
     "why_push": "why push",
     "capacity": "capacity",
+    "presence": "presence",
 }
 
 

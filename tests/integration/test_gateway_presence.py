@@ -329,3 +329,29 @@ def test_presence_survives_the_loss_of_its_broker_connection(two_gateways, clien
     everyone = [alice.username, bob.username, carol.username]
     watcher.wait_names(channel, everyone, timeout=within(1.0))
     on_b.wait_names(channel, everyone, timeout=within(1.0))
+
+
+def test_presence_can_be_turned_off(two_gateways, clients):
+    """``GATEWAY_PRESENCE_ENABLED=0`` (docs/gateway.md): no ``presence`` events, nothing
+    announced, no presence connection; the same subscribe on a gateway with presence on
+    gets one (so the silence below is the setting, not a slow machine)."""
+    off = two_gateways.start("gateway#off", env={**SLOW_HEARTBEAT, "GATEWAY_PRESENCE_ENABLED": "0"})
+    bob, carol = ApiClient(two_gateways.url("api")), ApiClient(two_gateways.url("api"))
+    alice, channel = shared_list(two_gateways, bob, carol)
+    watcher = join(clients, two_gateways, "gateway#a", alice, channel)
+    watcher.wait_names(channel, [alice.username], timeout=within(1.0))
+    on_off = join(clients, two_gateways, "gateway#off", bob, channel)
+    time.sleep(1.0)  # bob's join would be announced within 0.1-0.4 s if presence were on
+    join(clients, two_gateways, "gateway#b", carol, channel)  # a change the watcher sees
+    watcher.wait_names(channel, [alice.username, carol.username], timeout=within(1.0))
+    time.sleep(1.0)
+    assert bob.username not in (watcher.names(channel) or []), watcher.latest(channel)
+    assert on_off.presence == [], on_off.presence
+    values = metrics(off.url)
+    assert values["gateway_presence_connected"] == 0
+    assert not any(
+        name.startswith("gateway_presence_announcements_sent_total") and value
+        for name, value in values.items()
+    ), values
+    assert off.popen is not None and presence_connections(off.popen.pid) == []
+    two_gateways.kill("gateway#off", signal.SIGTERM)

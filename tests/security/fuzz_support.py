@@ -4,12 +4,14 @@ the gateway's memory, and the figures the README reports."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import websocket
 
@@ -83,6 +85,43 @@ class RawSocket:
                 self.ws.sock.close()  # no close frame: the server finds out by itself
             else:
                 self.ws.close()
+
+
+class RawPolling:
+    """One Engine.IO v4 long-polling session, spoken by hand over one keep-alive connection."""
+
+    def __init__(self, gateway_url: str, join: bool = True) -> None:
+        parts = urlsplit(gateway_url)
+        self.http = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+        self.sid = ""
+        opened = self.request("GET")
+        assert opened.startswith("0{"), opened
+        self.sid = json.loads(opened[1:])["sid"]
+        if join:
+            self.send("40")
+            joined = self.request("GET")
+            assert joined.startswith("40") and '"sid"' in joined, joined
+
+    def request(self, method: str, body: str | None = None) -> str:
+        path = "/socket.io/?EIO=4&transport=polling" + (f"&sid={self.sid}" if self.sid else "")
+        headers = {"Content-Type": "text/plain;charset=UTF-8"} if body is not None else {}
+        self.http.request(method, path, body=body, headers=headers)
+        response = self.http.getresponse()
+        text = response.read().decode()
+        assert response.status == 200, (response.status, text)
+        return text
+
+    def send(self, *packets: str) -> None:
+        """POST packets (joined by the record separator); engine.io answers ``OK``."""
+        assert self.request("POST", "\x1e".join(packets)) == "OK"
+
+    def close(self, abrupt: bool = False) -> None:
+        """Say goodbye (an Engine.IO close packet) or just go; the server's ping timeout
+        (45 s) finds the ones that just went."""
+        with contextlib.suppress(Exception):
+            if not abrupt:
+                self.send("1")
+        self.http.close()
 
 
 @dataclass

@@ -131,3 +131,70 @@ def test_every_operation(api: str) -> None:
     assert len(operations) >= 17, [op.path for op in operations]
     figures = {"operations": len(operations), "requests": sum(statuses.values())}
     record_figures("openapi_fuzz", {**figures, "statuses": dict(sorted(statuses.items()))})
+
+
+# -- stateful: the document's links, create → read → rename/change → delete --------------
+
+SCENARIOS = 40  # hypothesis scenarios, each at most STEPS requests: under a minute here
+STEPS = 6
+
+
+def test_stateful_links(api: str) -> None:
+    """schemathesis' state machine over the document's OpenAPI links (openapi.py LINKS):
+    each scenario starts at an operation, then follows links with the ids (and versions,
+    and read-your-write positions) the previous answers carried. Same checks as above,
+    plus schemathesis' stateful ones (a created resource is there; a deleted one is gone)."""
+    from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
+
+    schema = schemathesis.openapi.from_url(f"{api}/api/openapi.json")
+    resources = Resources(api)
+    steps: Counter[str] = Counter()
+    followed: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+    base = schema.as_state_machine()
+
+    class Machine(base):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {
+                "base_url": api,
+                "session": resources.session,
+                "headers": resources.headers(case.path),
+            }
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            statuses.update([response.status_code])
+            steps.update([f"{case.method} {case.path}"])
+            check_error_shape(response)
+            if response.status_code < 500:
+                checks = [*CHECKS, ensure_resource_availability, use_after_free]
+                case.validate_response(response, checks=checks, recorder=self.recorder)
+
+        def step(self, input: Any) -> Any:
+            if input.transition is not None:  # only the document's links, not inferred ones
+                followed.update([input.transition.id] if not input.transition.is_inferred else [])
+            return super().step(input)
+
+    Machine.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            derandomize=True,  # the same walk every run (bounded, comparable figures)
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # the links are in the document and were walked (a schema without them runs no chains)
+    assert sum(followed.values()) >= 10 and len(followed) >= 3, followed
+    assert any("create_list" in name or "POST /api/lists" in name for name in followed), followed
+    record_figures(
+        "openapi_stateful",
+        {
+            "scenarios": SCENARIOS,
+            "requests": sum(steps.values()),
+            "links_followed": sum(followed.values()),
+            "distinct_links": len(followed),
+            "links": sorted(followed),
+            "statuses": dict(sorted(statuses.items())),
+        },
+    )

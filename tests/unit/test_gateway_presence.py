@@ -343,3 +343,39 @@ def test_the_heartbeat_interval_is_configurable_within_bounds():
     for wrong in ("0", "31", "soon"):
         with pytest.raises(ConfigError):
             load_options({"GATEWAY_PRESENCE_INTERVAL": wrong})
+
+
+# -- the off switch (GATEWAY_PRESENCE_ENABLED) -----------------------------------------------
+
+
+def test_presence_is_on_by_default_and_can_be_turned_off() -> None:
+    from gateway.options import load_options
+    from todo_shared.config import ConfigError
+
+    assert load_options({}).presence_enabled is True
+    for raw in ("0", "false", "no", "OFF"):
+        assert load_options({"GATEWAY_PRESENCE_ENABLED": raw}).presence_enabled is False
+    for raw in ("1", "true", "yes", "on"):
+        assert load_options({"GATEWAY_PRESENCE_ENABLED": raw}).presence_enabled is True
+    with pytest.raises(ConfigError, match="GATEWAY_PRESENCE_ENABLED"):
+        load_options({"GATEWAY_PRESENCE_ENABLED": "maybe"})
+
+
+def test_with_presence_off_nothing_follows_the_registry() -> None:
+    from gateway.app import build_presence
+    from gateway.application.sessions import SessionRegistry
+    from gateway.options import GatewayOptions
+
+    registry = SessionRegistry()
+    settings: Any = type("S", (), {"amqp_url": "amqp://x", "events_exchange": "e"})()
+    on = build_presence(settings, GatewayOptions(), None, registry, lambda s: None)  # type: ignore[arg-type]
+    assert on[0] is not None and on[1] is not None and registry.watchers == [on[0]]
+    registry = SessionRegistry()
+    off = build_presence(
+        settings,
+        GatewayOptions(presence_enabled=False),
+        None,
+        registry,
+        lambda s: None,  # type: ignore[arg-type]
+    )
+    assert off == (None, None) and registry.watchers == []

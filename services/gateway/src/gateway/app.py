@@ -12,6 +12,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,15 +54,16 @@ class Gateway:
     revocations: RevocationTable
     cursor: StreamCursor
     options: GatewayOptions
-    presence: PresenceService
-    presence_feed: PresenceFeed
+    presence: PresenceService | None  # None with GATEWAY_PRESENCE_ENABLED=0
+    presence_feed: PresenceFeed | None
     shutting_down: bool = False
 
     def start(self) -> None:
         """Start the background tasks (call once, after the async mode is ready)."""
         self.sio.start_background_task(self.feed.run)
-        self.sio.start_background_task(self.presence.run_ticker, self.sio.sleep)
-        self.sio.start_background_task(self.presence_feed.run)
+        if self.presence is not None and self.presence_feed is not None:
+            self.sio.start_background_task(self.presence.run_ticker, self.sio.sleep)
+            self.sio.start_background_task(self.presence_feed.run)
         self.sio.start_background_task(self.connections.watch_backlogs)
         self.sio.start_background_task(self._prune_revocations)
 
@@ -84,11 +86,43 @@ class Gateway:
         self.shutting_down = True
         self.connections.shut_down(self.options.shutdown_grace)
         self.feed.stop()
-        self.presence_feed.stop()  # says bye: the others drop our users at once
-        self.presence.stopping = True
+        if self.presence is not None and self.presence_feed is not None:
+            self.presence_feed.stop()  # says bye: the others drop our users at once
+            self.presence.stopping = True
         deadline = time.monotonic() + 3.0
-        while (self.feed.running or self.presence_feed.running) and time.monotonic() < deadline:
+        while self._feeds_running() and time.monotonic() < deadline:
             self.sio.sleep(0.1)
+
+    def _feeds_running(self) -> bool:
+        return self.feed.running or (self.presence_feed is not None and self.presence_feed.running)
+
+
+def build_presence(
+    settings: Settings,
+    options: GatewayOptions,
+    rooms: SocketRooms,
+    registry: SessionRegistry,
+    sleep: Callable[[float], None],
+) -> tuple[PresenceService | None, PresenceFeed | None]:
+    """Presence (CONTRACT.md §6) follows the registry; its feed has a connection of its own.
+
+    With ``GATEWAY_PRESENCE_ENABLED=0`` there is neither: nothing watches the registry, no
+    ticker, no presence connection, no ``presence`` events.
+    """
+    if not options.presence_enabled:
+        log.info("presence is off (GATEWAY_PRESENCE_ENABLED=0)")
+        return None, None
+    presence_id = f"gateway@{socket.gethostname()}:{os.getpid()}/{uuid.uuid4().hex[:8]}"
+    presence = PresenceService(rooms, presence_id, options.presence_interval)
+    registry.watchers.append(presence)
+    feed = PresenceFeed(
+        amqp_url=settings.amqp_url,
+        events_exchange=settings.events_exchange,
+        presence=presence,
+        sleep=sleep,
+        name=f"{presence_id}/presence",
+    )
+    return presence, feed
 
 
 def build_gateway(
@@ -130,17 +164,7 @@ def build_gateway(
         on_slow=connections.drop_slow,
     )
     register_handlers(sio, connections, subscriptions)
-    # Presence (CONTRACT.md §6) follows the registry; its feed has a connection of its own.
-    presence_id = f"gateway@{socket.gethostname()}:{os.getpid()}/{uuid.uuid4().hex[:8]}"
-    presence = PresenceService(rooms, presence_id, options.presence_interval)
-    registry.watchers.append(presence)
-    presence_feed = PresenceFeed(
-        amqp_url=settings.amqp_url,
-        events_exchange=settings.events_exchange,
-        presence=presence,
-        sleep=sio.sleep,
-        name=f"{presence_id}/presence",
-    )
+    presence, presence_feed = build_presence(settings, options, rooms, registry, sio.sleep)
     feed = BrokerFeed(
         amqp_url=settings.amqp_url,
         topology=Topology(settings.events_exchange, settings.projector_queue),

@@ -34,6 +34,9 @@ class GatewayOptions:
     catch_up_page: int = 1000
     #: Seconds between two presence heartbeats to the other gateways (CONTRACT.md §6).
     presence_interval: float = 3.0
+    #: Presence at all (CONTRACT.md §6): off, the gateway sends no ``presence`` events,
+    #: opens no presence connection and announces nothing (docs/gateway.md).
+    presence_enabled: bool = True
 
 
 _INT_LIMITS = {
@@ -48,12 +51,15 @@ _FLOAT_LIMITS = {
     "shutdown_grace": ("GATEWAY_SHUTDOWN_GRACE", 0.0, 600.0),
     "presence_interval": ("GATEWAY_PRESENCE_INTERVAL", 0.2, 30.0),
 }
+_BOOLS = {"presence_enabled": "GATEWAY_PRESENCE_ENABLED"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def load_options(env: Mapping[str, str] | None = None) -> GatewayOptions:
     """Read ``GATEWAY_*`` variables; raises :class:`ConfigError` on a wrong value."""
     env = os.environ if env is None else env
-    values: dict[str, float | int] = {}
+    values: dict[str, float | int | bool] = {}
     for field, (name, low, high) in {**_INT_LIMITS, **_FLOAT_LIMITS}.items():
         raw = env.get(name, "").strip()
         if not raw:
@@ -65,4 +71,11 @@ def load_options(env: Mapping[str, str] | None = None) -> GatewayOptions:
         if not low <= value <= high:
             raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
         values[field] = value
+    for field, name in _BOOLS.items():
+        raw = env.get(name, "").strip().lower()
+        if not raw:
+            continue
+        if raw not in _TRUE | _FALSE:
+            raise ConfigError(f"{name} must be 1 or 0 (true/false), got {raw!r}")
+        values[field] = raw in _TRUE
     return GatewayOptions(**values)  # type: ignore[arg-type]

@@ -9,6 +9,9 @@ UPDATES = Counter("gateway_presence_updates_total", "presence events sent to con
 ANNOUNCEMENTS_SENT = Counter(
     "gateway_presence_announcements_sent_total", "Presence messages published, by kind", ["kind"]
 )
+ANNOUNCEMENT_BYTES_SENT = Counter(
+    "gateway_presence_announcement_bytes_sent_total", "Bytes of presence messages published"
+)
 ANNOUNCEMENTS_RECEIVED = Counter(
     "gateway_presence_announcements_received_total",
     "Other gateways' presence messages merged, by kind",

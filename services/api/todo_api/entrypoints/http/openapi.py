@@ -4,8 +4,10 @@ ninja generates paths, parameters, request and response schemas from the routers
 here, in one pass: the shipped envelope JSON Schema as ``components/schemas/Envelope``
 (loaded through ``todo_shared``'s schema locator), the contract headers on the responses
 (``X-Write-Position`` on writes, ``X-Read-Position`` on read-model reads, ``Retry-After``
-on 429/503, ``Idempotent-Replayed``), the error codes, and ``security: []`` where no
-credentials are needed. The docs page is a plain table generated from the same document,
+on 429/503, ``Idempotent-Replayed``), the error codes, ``security: []`` where no
+credentials are needed, and OpenAPI ``links`` from what a write answers to the operations
+that take its ids (create → read → rename/change → delete; schemathesis' stateful tests
+walk them). The docs page is a plain table generated from the same document,
 with no scripts from a CDN.
 """
 
@@ -34,6 +36,69 @@ HEADERS = {
         "description": "this is the remembered first answer to the Idempotency-Key",
     },
 }
+
+
+_LIST = "$response.body#/id"
+_READ_AFTER = "$response.header.X-Write-Position"  # read your own write (min_position)
+_VERSION = '"{$response.body#/version}"'  # quoted, as an ETag: If-Match: "3"
+#: operationId -> status -> link name -> (target operationId, parameters).
+LINKS: dict[str, dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
+    "create_list": {
+        "201": {
+            "GetList": ("get_list", {"path.id": _LIST, "query.min_position": _READ_AFTER}),
+            "RenameList": ("rename_list", {"path.id": _LIST, "header.If-Match": _VERSION}),
+            "AddMember": ("add_member", {"path.id": _LIST}),
+            "CreateTodo": ("create_todo", {"path.id": _LIST}),
+            "ListActivity": (
+                "list_activity",
+                {"path.id": _LIST, "query.min_position": _READ_AFTER},
+            ),
+            "DeleteList": ("delete_list", {"path.id": _LIST, "header.If-Match": _VERSION}),
+        }
+    },
+    "get_list": {
+        "200": {
+            "RenameList": ("rename_list", {"path.id": _LIST, "header.If-Match": _VERSION}),
+            "DeleteList": ("delete_list", {"path.id": _LIST, "header.If-Match": _VERSION}),
+        }
+    },
+    "rename_list": {
+        "200": {
+            "GetList": ("get_list", {"path.id": _LIST, "query.min_position": _READ_AFTER}),
+            "DeleteList": ("delete_list", {"path.id": _LIST, "header.If-Match": _VERSION}),
+        }
+    },
+    "add_member": {
+        "201": {
+            "RemoveMember": (
+                "remove_member",
+                {"path.id": "$request.path.id", "path.user_id": "$response.body#/id"},
+            ),
+        }
+    },
+    "create_todo": {
+        "201": {
+            "ChangeTodo": ("change_todo", {"path.id": _LIST, "header.If-Match": _VERSION}),
+            "DeleteTodo": ("delete_todo", {"path.id": _LIST, "header.If-Match": _VERSION}),
+            "GetItsList": (
+                "get_list",
+                {"path.id": "$response.body#/list_id", "query.min_position": _READ_AFTER},
+            ),
+        }
+    },
+    "change_todo": {
+        "200": {
+            "DeleteTodo": ("delete_todo", {"path.id": _LIST, "header.If-Match": _VERSION}),
+        }
+    },
+}
+
+
+def _links(op_id: str, status: str) -> dict[str, Any]:
+    return {
+        name: {"operationId": target, "parameters": dict(parameters)}
+        for name, (target, parameters) in LINKS.get(op_id, {}).get(status, {}).items()
+    }
 
 
 def _envelope_schema() -> dict[str, Any]:
@@ -79,6 +144,9 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
                 headers = _headers(op_id, method, str(status))
                 if headers:
                     answer["headers"] = headers
+                links = _links(op_id, str(status))
+                if links:
+                    answer["links"] = links
                 if int(status) >= 400:
                     answer["description"] = f"error ({int(status)}); see docs/api.md for codes"
     if document.get("servers") is None or document.get("servers") == []:

@@ -5,8 +5,10 @@ it, so a frame like ``42`` or ``42{}`` raised ``TypeError`` inside engine.io's h
 crash, but one traceback logged per frame (found by tests/security/test_gateway_fuzz.py).
 :class:`GuardedServer` drops such packets first. Frames it cannot decode at all (``42[``, an
 unannounced binary attachment, ...) raised inside engine.io too; they are dropped with one
-log line. It overrides two private methods, ``_handle_eio_message`` and ``_handle_event``;
-tests/unit/test_gateway_rules.py checks both still exist with these signatures.
+log line. It overrides three private methods, ``_handle_eio_message``, ``_handle_event``
+and ``_handle_eio_connect`` (where each new engine.io socket is handed to
+``engine_sockets.adopt``, so that it is freed as soon as it closes);
+tests/unit/test_gateway_rules.py checks they still exist with these signatures.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import logging
 from typing import Any
 
 import socketio
+
+from gateway.adapters.engine_sockets import adopt
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,12 @@ MALFORMED = (ValueError, TypeError, IndexError, KeyError, RecursionError, Unicod
 
 class GuardedServer(socketio.Server):  # type: ignore[misc]
     """``socketio.Server`` that ignores packets it cannot decode or that name no event."""
+
+    def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
+        engine_socket = self.eio.sockets.get(eio_sid)
+        if engine_socket is not None:
+            adopt(engine_socket)  # memory: freed at close, not 25 s later (engine_sockets.py)
+        return super()._handle_eio_connect(eio_sid, environ)
 
     def _handle_eio_message(self, eio_sid: str, data: Any) -> Any:
         try:

@@ -113,6 +113,7 @@ class PresenceFeed:
         for body in bodies:
             channel.basic_publish(self.exchange, "", body, PROPERTIES)
             metrics.ANNOUNCEMENTS_SENT.labels(kind).inc()
+            metrics.ANNOUNCEMENT_BYTES_SENT.inc(len(body))
 
     def _on_message(
         self,
