@@ -1,8 +1,9 @@
 """The Socket.IO server as the fan-out sees it: rooms, emits, and per-client backlogs.
 
-This is the one module that reaches into python-socketio/engine.io internals (the
-engine.io socket's outgoing queue), to measure how far behind a client is and to close a
-slow one without waiting for it. Everything else talks to :class:`SocketRooms`.
+Everything here goes through python-socketio's public API, except what
+:mod:`gateway.adapters.engine_sockets` does: the one module that reaches into engine.io and
+eventlet WebSocket internals (direct writes of a frame built once per event, backlogs,
+bounded polls, closing a slow client without waiting for it).
 """
 
 from __future__ import annotations
@@ -13,44 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import socketio
-from engineio import exceptions as engine_errors
-from engineio import socket as engine_socket_module
+from engineio import packet as engine_packet
+from socketio import packet as socket_packet
+
+from gateway.adapters import engine_sockets
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
 EVENT = "event"
-# python-engineio clients refuse a polling payload of more than 16 packets
-# (engineio.payload.Payload.max_decode_packets), so no response may carry more.
-MAX_PACKETS_PER_POLL = 16
-
-
-class CappedPollSocket(engine_socket_module.Socket):  # type: ignore[misc]
-    """An engine.io socket whose poll hands out at most ``MAX_PACKETS_PER_POLL`` packets.
-
-    The rest stays queued for the next poll (or the next websocket write).
-    """
-
-    def poll(self) -> list[Any]:
-        queue_empty = self.server.get_queue_empty_exception()
-        try:
-            packets = [self.queue.get(timeout=self.server.ping_interval + self.server.ping_timeout)]
-            self.queue.task_done()
-        except queue_empty:
-            raise engine_errors.QueueEmpty() from None
-        if packets == [None]:
-            return []
-        while len(packets) < MAX_PACKETS_PER_POLL:
-            try:
-                packet = self.queue.get(block=False)
-            except queue_empty:
-                break
-            self.queue.task_done()
-            if packet is None:
-                self.queue.put(None)
-                break
-            packets.append(packet)
-        return packets
 
 
 class SocketRooms:
@@ -62,11 +34,31 @@ class SocketRooms:
     def deliver(self, envelope: Mapping[str, Any], rooms: list[str], skip: Iterable[str]) -> None:
         """Send ``envelope`` once to every connection in any of ``rooms`` except ``skip``.
 
-        python-socketio merges the rooms' participants (so each connection gets it once) and
-        encodes the packet once when no ack callback is asked for.
+        The Socket.IO packet is encoded once (python-socketio's encoder) and framed once;
+        each WebSocket client with nothing waiting gets the frame written straight to its
+        socket, every other client (polling, busy, closing) gets the packet queued as
+        ``sio.emit`` would.
         """
-        skipped = list(skip)
-        self.sio.emit(EVENT, envelope, to=rooms, skip_sid=skipped or None, namespace=NAMESPACE)
+        skipped = set(skip)
+        text = self.sio.packet_class(
+            socket_packet.EVENT, namespace=NAMESPACE, data=[EVENT, envelope]
+        ).encode()
+        if not isinstance(text, str):  # binary attachments (never from JSON): library's way
+            self.sio.emit(EVENT, envelope, to=rooms, skip_sid=list(skipped), namespace=NAMESPACE)
+            return
+        frame = engine_sockets.websocket_frame("4" + text)
+        queued = engine_packet.Packet(engine_packet.MESSAGE, text)
+        sockets = self.sio.eio.sockets
+        spawn = self.sio.start_background_task
+        write_now = engine_sockets.write_now
+        for sid, eio_sid in self.sio.manager.get_participants(NAMESPACE, rooms):
+            if sid in skipped:
+                continue
+            engine_socket = sockets.get(eio_sid)
+            if engine_socket is None or engine_socket.closed:
+                continue
+            if not write_now(engine_socket, frame, spawn):
+                engine_socket.send(queued)
 
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None:
         self.sio.emit(EVENT, envelope, to=sid, namespace=NAMESPACE)
@@ -84,7 +76,7 @@ class SocketRooms:
     def leave(self, sid: str, channel: str) -> None:
         self.sio.leave_room(sid, channel, namespace=NAMESPACE)
 
-    # -- engine.io internals ---------------------------------------------------------------
+    # -- engine.io sockets (through gateway.adapters.engine_sockets) ----------------------
 
     def _engine_socket(self, sid: str) -> Any:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
@@ -93,13 +85,13 @@ class SocketRooms:
     def cap_polls(self, sid: str) -> None:
         """Make ``sid``'s engine.io socket hand out bounded polling payloads."""
         engine_socket = self._engine_socket(sid)
-        if engine_socket is not None and type(engine_socket) is engine_socket_module.Socket:
-            engine_socket.__class__ = CappedPollSocket
+        if engine_socket is not None:
+            engine_sockets.cap_polls(engine_socket)
 
     def backlog(self, sid: str) -> int:
         """Packets queued for ``sid`` that its transport has not taken yet."""
         engine_socket = self._engine_socket(sid)
-        return engine_socket.queue.qsize() if engine_socket is not None else 0
+        return engine_sockets.backlog(engine_socket) if engine_socket is not None else 0
 
     def wait_for_room(self, sid: str, limit: int, timeout: float) -> bool:
         """Wait until ``sid``'s backlog is at most ``limit``; False if it stayed above."""
@@ -113,14 +105,7 @@ class SocketRooms:
     def discard_backlog(self, sid: str) -> int:
         """Throw away what is queued for ``sid`` (it is being disconnected); returns how many."""
         engine_socket = self._engine_socket(sid)
-        if engine_socket is None:
-            return 0
-        dropped = 0
-        while not engine_socket.queue.empty():
-            engine_socket.queue.get_nowait()
-            engine_socket.queue.task_done()
-            dropped += 1
-        return dropped
+        return engine_sockets.discard_backlog(engine_socket) if engine_socket is not None else 0
 
     def close_transport(self, sid: str) -> None:
         """Close ``sid``'s engine.io connection without waiting for it to drain.

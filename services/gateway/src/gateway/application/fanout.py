@@ -96,7 +96,8 @@ class Fanout:
         if reached:
             self.rooms.deliver(envelope, rooms, skip)
             metrics.DELIVERIES.inc(reached)
-            log.info("event emitted", extra={**event_fields(envelope), "recipients": reached})
+            if log.isEnabledFor(logging.DEBUG):  # per event: DEBUG only (it cost the hot path)
+                log.debug("event emitted", extra={**event_fields(envelope), "recipients": reached})
 
     def _revoke(self, envelope: Envelope) -> None:
         for user_id, list_id in self.revocations.record_event(envelope):
