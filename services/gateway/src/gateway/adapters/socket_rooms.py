@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import socketio
@@ -30,6 +31,10 @@ class SocketRooms:
 
     def __init__(self, sio: socketio.Server) -> None:
         self.sio = sio
+        # While a burst is open: the events collected, and per engine.io sid their indexes.
+        self._bursting = False
+        self._events: list[tuple[bytes, engine_packet.Packet]] = []
+        self._pending: dict[str, list[int]] = {}
 
     def deliver(self, envelope: Mapping[str, Any], rooms: list[str], skip: Iterable[str]) -> None:
         """Send ``envelope`` once to every connection in any of ``rooms`` except ``skip``.
@@ -37,21 +42,37 @@ class SocketRooms:
         The Socket.IO packet is encoded once (python-socketio's encoder) and framed once;
         each WebSocket client with nothing waiting gets the frame written straight to its
         socket, every other client (polling, busy, closing) gets the packet queued as
-        ``sio.emit`` would.
+        ``sio.emit`` would. Inside :meth:`burst` the writes wait for the burst's end.
         """
         skipped = set(skip)
         text = self.sio.packet_class(
             socket_packet.EVENT, namespace=NAMESPACE, data=[EVENT, envelope]
         ).encode()
         if not isinstance(text, str):  # binary attachments (never from JSON): library's way
+            self.flush()
             self.sio.emit(EVENT, envelope, to=rooms, skip_sid=list(skipped), namespace=NAMESPACE)
             return
-        frame = engine_sockets.websocket_frame("4" + text)
-        queued = engine_packet.Packet(engine_packet.MESSAGE, text)
+        item = (
+            engine_sockets.websocket_frame("4" + text),
+            engine_packet.Packet(engine_packet.MESSAGE, text),
+        )
+        participants = self.sio.manager.get_participants(NAMESPACE, rooms)
+        if self._bursting:
+            index = len(self._events)
+            self._events.append(item)
+            pending = self._pending
+            for sid, eio_sid in participants:
+                if sid not in skipped:
+                    if eio_sid in pending:
+                        pending[eio_sid].append(index)
+                    else:
+                        pending[eio_sid] = [index]
+            return
+        frame, queued = item
         sockets = self.sio.eio.sockets
         spawn = self.sio.start_background_task
         write_now = engine_sockets.write_now
-        for sid, eio_sid in self.sio.manager.get_participants(NAMESPACE, rooms):
+        for sid, eio_sid in participants:
             if sid in skipped:
                 continue
             engine_socket = sockets.get(eio_sid)
@@ -60,14 +81,60 @@ class SocketRooms:
             if not write_now(engine_socket, frame, spawn):
                 engine_socket.send(queued)
 
+    @contextmanager
+    def burst(self) -> Iterator[None]:
+        """Deliveries inside go out at the end, each client's frames in one write.
+
+        The caller must not yield to other green threads inside (or :meth:`flush` first);
+        every other send of this class flushes first, so order holds per client.
+        """
+        if self._bursting:
+            yield
+            return
+        self._bursting = True
+        try:
+            yield
+        finally:
+            self._bursting = False
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what the open burst collected (one write per client where possible)."""
+        if not self._pending:
+            self._events.clear()
+            return
+        events, pending = self._events, self._pending
+        self._events, self._pending = [], {}
+        sockets = self.sio.eio.sockets
+        spawn = self.sio.start_background_task
+        write_now = engine_sockets.write_now
+        joined: dict[tuple[int, ...], bytes] = {}  # the clients of one room share a sequence
+        for eio_sid, indexes in pending.items():
+            engine_socket = sockets.get(eio_sid)
+            if engine_socket is None or engine_socket.closed:
+                continue
+            if len(indexes) == 1:
+                frame = events[indexes[0]][0]
+            else:
+                key = tuple(indexes)
+                frame = joined.get(key) or joined.setdefault(
+                    key, b"".join(events[i][0] for i in indexes)
+                )
+            if not write_now(engine_socket, frame, spawn):
+                for i in indexes:
+                    engine_socket.send(events[i][1])
+
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None:
+        self.flush()
         self.sio.emit(EVENT, envelope, to=sid, namespace=NAMESPACE)
 
     def notify(self, sid: str, event: str, data: Mapping[str, Any]) -> None:
+        self.flush()
         self.sio.emit(event, data, to=sid, namespace=NAMESPACE)
 
     def notify_all(self, sids: Sequence[str], event: str, data: Mapping[str, Any]) -> None:
         """One emit of ``event`` to several connections (each sid is its own room)."""
+        self.flush()
         self.sio.emit(event, data, to=list(sids), namespace=NAMESPACE)
 
     def join(self, sid: str, channel: str) -> None:
@@ -104,6 +171,7 @@ class SocketRooms:
 
     def discard_backlog(self, sid: str) -> int:
         """Throw away what is queued for ``sid`` (it is being disconnected); returns how many."""
+        self.flush()
         engine_socket = self._engine_socket(sid)
         return engine_sockets.discard_backlog(engine_socket) if engine_socket is not None else 0
 
@@ -113,6 +181,7 @@ class SocketRooms:
         A transport close (not a Socket.IO ``disconnect``) makes the official clients
         reconnect on their own, which is what both shutdown and ``slow_consumer`` want.
         """
+        self.flush()
         engine_socket = self._engine_socket(sid)
         if engine_socket is not None:
             engine_socket.close(wait=False, abort=False, reason=self.sio.reason.SERVER_DISCONNECT)
