@@ -276,3 +276,21 @@ def test_a_notice_inside_a_burst_goes_after_the_events_before_it() -> None:
         '2["unsubscribed",{"channel":"public:fast"}]',
         '2["event",{"n":2}]',  # queued behind the notice, not written past it
     ]
+
+
+# -- garbage collection at start-up ---------------------------------------------------------------
+
+
+def test_start_up_freezes_the_heap_and_raises_the_thresholds() -> None:
+    import gc
+
+    from gateway.bootstrap import GC_THRESHOLDS, tune_gc
+
+    before = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == GC_THRESHOLDS != before
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
