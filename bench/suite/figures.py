@@ -46,7 +46,7 @@ def section(results: dict[str, Any], source: str) -> str:
     plots = [
         p
         for p in sorted(RESULTS.glob(f"{stem}-*.png"))
-        if p.stem.removeprefix(f"{stem}-") in present
+        if p.stem.removeprefix(f"{stem}-").removesuffix("-latency") in present
     ]
     quick = (
         " **This is a quick smoke run (`--quick`): small loads, one round — not the figures to quote.**"
