@@ -294,3 +294,14 @@ def test_start_up_freezes_the_heap_and_raises_the_thresholds() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_reuse_port_is_off_unless_asked_for() -> None:
+    from gateway.options import load_options
+    from todo_shared.config import ConfigError
+
+    assert load_options({}).reuse_port is False
+    assert load_options({"GATEWAY_REUSE_PORT": "1"}).reuse_port is True
+    assert load_options({"GATEWAY_REUSE_PORT": "0"}).reuse_port is False
+    with pytest.raises(ConfigError, match="GATEWAY_REUSE_PORT"):
+        load_options({"GATEWAY_REUSE_PORT": "yes please"})

@@ -34,6 +34,9 @@ class GatewayOptions:
     catch_up_page: int = 1000
     #: Seconds between two presence heartbeats to the other gateways (CONTRACT.md §6).
     presence_interval: float = 3.0
+    #: Share the port with other gateway processes (``SO_REUSEPORT``: one process per core);
+    #: for WebSocket-only clients, since the kernel spreads TCP connections, not sessions.
+    reuse_port: bool = False
 
 
 _INT_LIMITS = {
@@ -65,4 +68,7 @@ def load_options(env: Mapping[str, str] | None = None) -> GatewayOptions:
         if not low <= value <= high:
             raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
         values[field] = value
-    return GatewayOptions(**values)  # type: ignore[arg-type]
+    reuse = env.get("GATEWAY_REUSE_PORT", "").strip().lower()
+    if reuse not in ("", "0", "1", "false", "true"):
+        raise ConfigError(f"GATEWAY_REUSE_PORT must be 0 or 1, got {reuse!r}")
+    return GatewayOptions(**values, reuse_port=reuse in ("1", "true"))  # type: ignore[arg-type]
