@@ -278,6 +278,16 @@ def test_a_notice_inside_a_burst_goes_after_the_events_before_it() -> None:
     ]
 
 
+def test_backlogged_names_the_clients_over_the_bound_in_one_pass() -> None:
+    rooms = Rooms()
+    _, idle = rooms.add()
+    slow_sid, slow = rooms.add(websocket=False)
+    for n in range(3):
+        slow.engine.queue.put(engine_packet.Packet(engine_packet.MESSAGE, str(n)))
+    assert rooms.rooms.backlogged(2) == [slow_sid]
+    assert rooms.rooms.backlogged(3) == []
+
+
 # -- garbage collection at start-up ---------------------------------------------------------------
 
 

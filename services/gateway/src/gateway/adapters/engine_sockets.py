@@ -74,6 +74,11 @@ def backlog(engine_socket: Any) -> int:
     return int(engine_socket.queue.qsize())
 
 
+def backlogged(sockets: dict[str, Any], limit: int) -> list[str]:
+    """The engine.io sids among ``sockets`` with more than ``limit`` packets queued."""
+    return [eio_sid for eio_sid, s in list(sockets.items()) if s.queue.qsize() > limit]
+
+
 def discard_backlog(engine_socket: Any) -> int:
     """Throw away what is queued (the client is being disconnected); returns how many."""
     dropped = 0

@@ -160,6 +160,12 @@ class SocketRooms:
         engine_socket = self._engine_socket(sid)
         return engine_sockets.backlog(engine_socket) if engine_socket is not None else 0
 
+    def backlogged(self, limit: int) -> list[str]:
+        """Connections with more than ``limit`` packets queued (one pass over the sockets)."""
+        over = engine_sockets.backlogged(self.sio.eio.sockets, limit)
+        sids = (self.sio.manager.sid_from_eio_sid(eio_sid, NAMESPACE) for eio_sid in over)
+        return [sid for sid in sids if sid is not None]
+
     def wait_for_room(self, sid: str, limit: int, timeout: float) -> bool:
         """Wait until ``sid``'s backlog is at most ``limit``; False if it stayed above."""
         deadline = time.monotonic() + timeout
