@@ -18,6 +18,7 @@ import socketio
 from engineio import packet as engine_packet
 from socketio import packet as socket_packet
 
+from gateway import metrics
 from gateway.adapters import engine_sockets
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,20 @@ class SocketRooms:
         sockets = self.sio.eio.sockets
         spawn = self.sio.start_background_task
         write_now = engine_sockets.write_now
+        direct = slow = 0
         for sid, eio_sid in participants:
             if sid in skipped:
                 continue
             engine_socket = sockets.get(eio_sid)
             if engine_socket is None or engine_socket.closed:
                 continue
-            if not write_now(engine_socket, frame, spawn):
+            if write_now(engine_socket, frame, spawn):
+                direct += 1
+            else:
                 engine_socket.send(queued)
+                slow += 1
+        metrics.DIRECT_WRITES.inc(direct)
+        metrics.QUEUED_WRITES.inc(slow)
 
     @contextmanager
     def burst(self) -> Iterator[None]:
@@ -109,6 +116,7 @@ class SocketRooms:
         spawn = self.sio.start_background_task
         write_now = engine_sockets.write_now
         joined: dict[tuple[int, ...], bytes] = {}  # the clients of one room share a sequence
+        direct = slow = 0
         for eio_sid, indexes in pending.items():
             engine_socket = sockets.get(eio_sid)
             if engine_socket is None or engine_socket.closed:
@@ -120,9 +128,14 @@ class SocketRooms:
                 frame = joined.get(key) or joined.setdefault(
                     key, b"".join(events[i][0] for i in indexes)
                 )
-            if not write_now(engine_socket, frame, spawn):
+            if write_now(engine_socket, frame, spawn):
+                direct += 1
+            else:
                 for i in indexes:
                     engine_socket.send(events[i][1])
+                slow += len(indexes)
+        metrics.DIRECT_WRITES.inc(direct)
+        metrics.QUEUED_WRITES.inc(slow)
 
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None:
         self.flush()

@@ -1,8 +1,12 @@
-"""One gateway process per core: ``GATEWAY_REUSE_PORT=1`` lets several share one port
-(WebSocket-only clients; the kernel spreads TCP connections over the processes), and without
-it a second gateway on a taken port exits at once instead of silently sharing it.
+"""The fan-out's fast path in the real process, and one gateway process per core.
 
-Real broker, the real gateway processes, python-socketio clients over WebSocket.
+A WebSocket client's events are written straight to its socket, a polling client's go
+through engine.io's queue (``gateway_fanout_writes_total{path}``), both get them.
+``GATEWAY_REUSE_PORT=1`` lets several gateways share one port (WebSocket-only clients; the
+kernel spreads TCP connections over the processes); without it a second gateway on a taken
+port exits at once instead of silently sharing it.
+
+Real broker, the real gateway processes, python-socketio clients.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.gateway import GatewayClient, Publisher, service_envelope, wait_for
+from tests.support.gateway import GatewayClient, Publisher, metrics, service_envelope, wait_for
 from tests.support.stack import Stack, free_port
 
 pytestmark = pytest.mark.integration
@@ -50,6 +54,33 @@ def established_on(pid: int, port: int) -> int:
             if local_port == port and fields[3] == "01" and fields[9] in inodes:
                 count += 1
     return count
+
+
+def test_websocket_clients_get_direct_writes_and_polling_clients_the_queue(stack) -> None:
+    stack.start("gateway")
+    url = stack.url("gateway")
+    websocket = GatewayClient(None, ["websocket"]).connect(url)
+    polling = GatewayClient(None, ["polling"]).connect(url)
+    publisher = Publisher(stack.exchange)
+    try:
+        assert websocket.subscribe("public:paths")["ok"]
+        assert polling.subscribe("public:paths")["ok"]
+        before = metrics(url)
+        news = service_envelope("public:paths")
+        publisher.publish(news)
+        wait_for(lambda: websocket.ids() == polling.ids() == [news["id"]], what="the event on both")
+        after = metrics(url)
+
+        def written(path: str) -> float:
+            key = f'gateway_fanout_writes_total{{path="{path}"}}'
+            return after.get(key, 0) - before.get(key, 0)
+
+        assert written("direct") == 1  # the WebSocket client
+        assert written("queued") == 1  # the polling client
+    finally:
+        publisher.close()
+        websocket.close()
+        polling.close()
 
 
 def test_gateways_sharing_a_port_each_serve_some_clients_every_event(stack) -> None:
