@@ -89,6 +89,14 @@ def test_gateways_sharing_a_port_each_serve_some_clients_every_event(stack) -> N
     first = stack.start("gateway#1", env=env, port=port)
     second = stack.start("gateway#2", env=env, port=port)
     assert first.popen is not None and second.popen is not None
+    # Its health check was answered by the first: wait until it listens and consumes too.
+    wait_for(
+        lambda: (
+            "gateway listening" in second.log_text()
+            and second.log_text().count('"broker connected"') >= 2
+        ),
+        what="the second gateway listening and consuming",
+    )
     url = f"http://127.0.0.1:{port}"
     clients = [GatewayClient(None, ["websocket"]).connect(url) for _ in range(CLIENTS)]
     publisher = Publisher(stack.exchange)
@@ -112,5 +120,7 @@ def test_gateways_sharing_a_port_each_serve_some_clients_every_event(stack) -> N
 def test_without_reuse_port_a_second_gateway_on_a_taken_port_exits(stack) -> None:
     port = free_port()
     stack.start("gateway#1", port=port)
-    with pytest.raises(RuntimeError, match="not free"):
-        stack.start("gateway#2", port=port)
+    second = stack.start("gateway#2", port=port, wait=False)  # the first answers its health
+    assert second.popen is not None
+    assert second.popen.wait(timeout=60) == 2
+    assert f"port {port} is not free" in second.log_text()
