@@ -280,7 +280,7 @@ def test_a_notice_inside_a_burst_goes_after_the_events_before_it() -> None:
 
 def test_backlogged_names_the_clients_over_the_bound_in_one_pass() -> None:
     rooms = Rooms()
-    _, idle = rooms.add()
+    rooms.add()  # an idle client, not named
     slow_sid, slow = rooms.add(websocket=False)
     for n in range(3):
         slow.engine.queue.put(engine_packet.Packet(engine_packet.MESSAGE, str(n)))
