@@ -28,9 +28,14 @@ LIMITS = (
     "through the commit's WAL flush, so throughput is about one over the commit time; in the "
     "profile most API samples wait in psycopg's `Connection.wait`. The plain-Django peer's "
     "inserts take no such lock and commit in parallel. Relay lag follows the same commits. "
-    "Fan-out and connections: one eventlet process per core (Socket.IO encoding and one send per "
-    "client per event in Python) against V8 in the Node peer. What that means at 100,000 and "
-    "1,000,000 users: [docs/scaling.md](docs/scaling.md)."
+    "Fan-out: the gateway encodes and frames each event once and writes the frame straight to "
+    "each idle WebSocket client's socket, one write per client per broker batch; what is left of "
+    "its time is mostly the kernel's send per client, and a quick run's p99 at 10 events/s rests "
+    "on the worst one or two of its 20 events (runs at 1,000 and 5,000 clients, the machine's "
+    "load and the profile: [docs/gateway.md](docs/gateway.md#the-fan-out-path-and-what-was-measured)). "
+    "Connections: eventlet keeps three green threads per connection (reader, engine.io writer and "
+    "ping), whose saved stacks are the largest share of an idle connection's memory. "
+    "What that means at 100,000 and 1,000,000 users: [docs/scaling.md](docs/scaling.md)."
 )
 
 
@@ -46,7 +51,7 @@ def section(results: dict[str, Any], source: str) -> str:
     plots = [
         p
         for p in sorted(RESULTS.glob(f"{stem}-*.png"))
-        if p.stem.removeprefix(f"{stem}-") in present
+        if p.stem.removeprefix(f"{stem}-").removesuffix("-latency") in present
     ]
     quick = (
         " **This is a quick smoke run (`--quick`): small loads, one round — not the figures to quote.**"

@@ -42,4 +42,46 @@ def draw(results: dict[str, Any], out_dir: Path, stem: str) -> dict[str, Path]:
         fig.savefig(path, dpi=90)
         plt.close(fig)
         paths[f"plot:{scenario}"] = path
+    latency = latency_vs_load(results, out_dir, stem, plt)
+    if latency is not None:
+        paths["plot:fanout latency"] = latency
     return paths
+
+
+def latency_vs_load(results: dict[str, Any], out_dir: Path, stem: str, plt: Any) -> Path | None:
+    """Fan-out latency percentiles (p50, p99) against offered load (events/s), one panel per
+    client count, this gateway and the Node peer as lines (rows "N clients, R events/s")."""
+    series: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for r in results["rows"]:
+        if r["scenario"] != "fanout" or r["peer_name"] != "node" or "events/s" not in r["case"]:
+            continue
+        if r["metric"] not in ("publish → client p50", "publish → client p99"):
+            continue
+        clients, _, rate_text = r["case"].partition(", ")
+        rate = float(rate_text.split()[0])
+        pct = r["metric"].rsplit(" ", 1)[1]
+        panel = series.setdefault(clients, {})
+        for who, value in (("this gateway", r["system"]), ("Node peer", r["peer"])):
+            if value is not None:
+                panel.setdefault(f"{who} {pct}", []).append((rate, value))
+    if not series:
+        return None
+    fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.2), squeeze=False)
+    for ax, (clients, lines) in zip(axes[0], sorted(series.items()), strict=True):
+        for name, points in sorted(lines.items()):
+            points.sort()
+            style = "-" if name.startswith("this") else "--"
+            marker = "o" if name.endswith("p99") else "s"
+            color = "#2b6cb0" if name.startswith("this") else "#718096"
+            ax.plot(*zip(*points, strict=True), style, marker=marker, color=color, label=name)
+        ax.set_title(f"fan-out, {clients}", fontsize=8)
+        ax.set_xlabel("offered load (events/s)", fontsize=7)
+        ax.set_ylabel("publish → client (ms)", fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"latency percentiles vs offered load ({results['date']})", fontsize=9)
+    fig.tight_layout()
+    path = out_dir / f"{stem}-fanout-latency.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -6,6 +6,7 @@ serves pages of a list of envelopes the way ``GET /api/events`` does.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -48,6 +49,12 @@ class FakeRooms:
 
     def wait_for_room(self, sid, limit, timeout) -> bool:
         return self.room_for_backlog
+
+    def burst(self):
+        return contextlib.nullcontext()
+
+    def flush(self) -> None:
+        self.log.append(("flush",))
 
 
 class FakeEventsApi:

@@ -21,6 +21,7 @@ from todo_shared.amqp import Topology
 from todo_shared.config import Settings
 from todo_shared.observability import WSGIApp, health_app
 
+from gateway.adapters import engine_sockets
 from gateway.adapters.events_api import EventsApi
 from gateway.adapters.packet_guard import GuardedServer, library_logger
 from gateway.adapters.presence_feed import PresenceFeed
@@ -142,6 +143,7 @@ def build_gateway(
         logger=library_logger("socketio.server"),
         engineio_logger=library_logger("engineio.server"),
     )
+    engine_sockets.install(sio.eio)  # direct WebSocket writes (the fan-out's fast path)
     rooms = SocketRooms(sio)
     registry = SessionRegistry()
     cursor = StreamCursor()

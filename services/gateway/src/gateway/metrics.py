@@ -8,6 +8,15 @@ CONNECTIONS = Gauge("gateway_connections", "Socket.IO connections open now")
 SUBSCRIPTIONS = Gauge("gateway_subscriptions", "Channel subscriptions held now")
 EVENTS_IN = Counter("gateway_events_in_total", "Events passed on, by origin", ["origin"])
 DELIVERIES = Counter("gateway_deliveries_total", "Events handed to connections (one per client)")
+WRITES = Counter(
+    "gateway_fanout_writes_total",
+    "Fan-out sends: written straight to a WebSocket (direct, one per client per burst) "
+    "or queued through engine.io (queued, one per event)",
+    ["path"],
+)
+# Bound once: the fan-out counts in bulk, with no label lookup per delivery.
+DIRECT_WRITES = WRITES.labels("direct")
+QUEUED_WRITES = WRITES.labels("queued")
 DROPPED_EVENTS = Counter(
     "gateway_dropped_events_total",
     "Events not passed on (duplicate, invalid, unknown_position, …), by reason",

@@ -37,6 +37,9 @@ class GatewayOptions:
     #: Presence at all (CONTRACT.md §6): off, the gateway sends no ``presence`` events,
     #: opens no presence connection and announces nothing (docs/gateway.md).
     presence_enabled: bool = True
+    #: Share the port with other gateway processes (``SO_REUSEPORT``: one process per core);
+    #: for WebSocket-only clients, since the kernel spreads TCP connections, not sessions.
+    reuse_port: bool = False
 
 
 _INT_LIMITS = {
@@ -51,7 +54,7 @@ _FLOAT_LIMITS = {
     "shutdown_grace": ("GATEWAY_SHUTDOWN_GRACE", 0.0, 600.0),
     "presence_interval": ("GATEWAY_PRESENCE_INTERVAL", 0.2, 30.0),
 }
-_BOOLS = {"presence_enabled": "GATEWAY_PRESENCE_ENABLED"}
+_BOOLS = {"presence_enabled": "GATEWAY_PRESENCE_ENABLED", "reuse_port": "GATEWAY_REUSE_PORT"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

@@ -1,56 +1,30 @@
 """The Socket.IO server as the fan-out sees it: rooms, emits, and per-client backlogs.
 
-This is the one module that reaches into python-socketio/engine.io internals (the
-engine.io socket's outgoing queue), to measure how far behind a client is and to close a
-slow one without waiting for it. Everything else talks to :class:`SocketRooms`.
+Everything here goes through python-socketio's public API, except what
+:mod:`gateway.adapters.engine_sockets` does: the one module that reaches into engine.io and
+eventlet WebSocket internals (direct writes of a frame built once per event, backlogs,
+bounded polls, closing a slow client without waiting for it).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import socketio
-from engineio import exceptions as engine_errors
-from engineio import socket as engine_socket_module
+from engineio import packet as engine_packet
+from socketio import packet as socket_packet
+
+from gateway import metrics
+from gateway.adapters import engine_sockets
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
 EVENT = "event"
-# python-engineio clients refuse a polling payload of more than 16 packets
-# (engineio.payload.Payload.max_decode_packets), so no response may carry more.
-MAX_PACKETS_PER_POLL = 16
-
-
-class CappedPollSocket(engine_socket_module.Socket):  # type: ignore[misc]
-    """An engine.io socket whose poll hands out at most ``MAX_PACKETS_PER_POLL`` packets.
-
-    The rest stays queued for the next poll (or the next websocket write).
-    """
-
-    def poll(self) -> list[Any]:
-        queue_empty = self.server.get_queue_empty_exception()
-        try:
-            packets = [self.queue.get(timeout=self.server.ping_interval + self.server.ping_timeout)]
-            self.queue.task_done()
-        except queue_empty:
-            raise engine_errors.QueueEmpty() from None
-        if packets == [None]:
-            return []
-        while len(packets) < MAX_PACKETS_PER_POLL:
-            try:
-                packet = self.queue.get(block=False)
-            except queue_empty:
-                break
-            self.queue.task_done()
-            if packet is None:
-                self.queue.put(None)
-                break
-            packets.append(packet)
-        return packets
 
 
 class SocketRooms:
@@ -58,24 +32,122 @@ class SocketRooms:
 
     def __init__(self, sio: socketio.Server) -> None:
         self.sio = sio
+        # While a burst is open: the events collected, and per engine.io sid their indexes.
+        self._bursting = False
+        self._events: list[tuple[bytes, engine_packet.Packet]] = []
+        self._pending: dict[str, list[int]] = {}
 
     def deliver(self, envelope: Mapping[str, Any], rooms: list[str], skip: Iterable[str]) -> None:
         """Send ``envelope`` once to every connection in any of ``rooms`` except ``skip``.
 
-        python-socketio merges the rooms' participants (so each connection gets it once) and
-        encodes the packet once when no ack callback is asked for.
+        The Socket.IO packet is encoded once (python-socketio's encoder) and framed once;
+        each WebSocket client with nothing waiting gets the frame written straight to its
+        socket, every other client (polling, busy, closing) gets the packet queued as
+        ``sio.emit`` would. Inside :meth:`burst` the writes wait for the burst's end.
         """
-        skipped = list(skip)
-        self.sio.emit(EVENT, envelope, to=rooms, skip_sid=skipped or None, namespace=NAMESPACE)
+        skipped = set(skip)
+        text = self.sio.packet_class(
+            socket_packet.EVENT, namespace=NAMESPACE, data=[EVENT, envelope]
+        ).encode()
+        if not isinstance(text, str):  # binary attachments (never from JSON): library's way
+            self.flush()
+            self.sio.emit(EVENT, envelope, to=rooms, skip_sid=list(skipped), namespace=NAMESPACE)
+            return
+        item = (
+            engine_sockets.websocket_frame("4" + text),
+            engine_packet.Packet(engine_packet.MESSAGE, text),
+        )
+        participants = self.sio.manager.get_participants(NAMESPACE, rooms)
+        if self._bursting:
+            index = len(self._events)
+            self._events.append(item)
+            pending = self._pending
+            for sid, eio_sid in participants:
+                if sid not in skipped:
+                    if eio_sid in pending:
+                        pending[eio_sid].append(index)
+                    else:
+                        pending[eio_sid] = [index]
+            return
+        frame, queued = item
+        sockets = self.sio.eio.sockets
+        spawn = self.sio.start_background_task
+        write_now = engine_sockets.write_now
+        direct = slow = 0
+        for sid, eio_sid in participants:
+            if sid in skipped:
+                continue
+            engine_socket = sockets.get(eio_sid)
+            if engine_socket is None or engine_socket.closed:
+                continue
+            if write_now(engine_socket, frame, spawn):
+                direct += 1
+            else:
+                engine_socket.send(queued)
+                slow += 1
+        metrics.DIRECT_WRITES.inc(direct)
+        metrics.QUEUED_WRITES.inc(slow)
+
+    @contextmanager
+    def burst(self) -> Iterator[None]:
+        """Deliveries inside go out at the end, each client's frames in one write.
+
+        The caller must not yield to other green threads inside (or :meth:`flush` first);
+        every other send of this class flushes first, so order holds per client.
+        """
+        if self._bursting:
+            yield
+            return
+        self._bursting = True
+        try:
+            yield
+        finally:
+            self._bursting = False
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what the open burst collected (one write per client where possible)."""
+        if not self._pending:
+            self._events.clear()
+            return
+        events, pending = self._events, self._pending
+        self._events, self._pending = [], {}
+        sockets = self.sio.eio.sockets
+        spawn = self.sio.start_background_task
+        write_now = engine_sockets.write_now
+        joined: dict[tuple[int, ...], bytes] = {}  # the clients of one room share a sequence
+        direct = slow = 0
+        for eio_sid, indexes in pending.items():
+            engine_socket = sockets.get(eio_sid)
+            if engine_socket is None or engine_socket.closed:
+                continue
+            if len(indexes) == 1:
+                frame = events[indexes[0]][0]
+            else:
+                key = tuple(indexes)
+                frame = joined.get(key) or joined.setdefault(
+                    key, b"".join(events[i][0] for i in indexes)
+                )
+            if write_now(engine_socket, frame, spawn):
+                direct += 1
+            else:
+                for i in indexes:
+                    engine_socket.send(events[i][1])
+                slow += len(indexes)
+        metrics.DIRECT_WRITES.inc(direct)
+        metrics.QUEUED_WRITES.inc(slow)
 
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None:
+        self.flush()
         self.sio.emit(EVENT, envelope, to=sid, namespace=NAMESPACE)
 
     def notify(self, sid: str, event: str, data: Mapping[str, Any]) -> None:
+        self.flush()
         self.sio.emit(event, data, to=sid, namespace=NAMESPACE)
 
     def notify_all(self, sids: Sequence[str], event: str, data: Mapping[str, Any]) -> None:
         """One emit of ``event`` to several connections (each sid is its own room)."""
+        self.flush()
         self.sio.emit(event, data, to=list(sids), namespace=NAMESPACE)
 
     def join(self, sid: str, channel: str) -> None:
@@ -84,7 +156,7 @@ class SocketRooms:
     def leave(self, sid: str, channel: str) -> None:
         self.sio.leave_room(sid, channel, namespace=NAMESPACE)
 
-    # -- engine.io internals ---------------------------------------------------------------
+    # -- engine.io sockets (through gateway.adapters.engine_sockets) ----------------------
 
     def _engine_socket(self, sid: str) -> Any:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
@@ -93,13 +165,19 @@ class SocketRooms:
     def cap_polls(self, sid: str) -> None:
         """Make ``sid``'s engine.io socket hand out bounded polling payloads."""
         engine_socket = self._engine_socket(sid)
-        if engine_socket is not None and type(engine_socket) is engine_socket_module.Socket:
-            engine_socket.__class__ = CappedPollSocket
+        if engine_socket is not None:
+            engine_sockets.cap_polls(engine_socket)
 
     def backlog(self, sid: str) -> int:
         """Packets queued for ``sid`` that its transport has not taken yet."""
         engine_socket = self._engine_socket(sid)
-        return engine_socket.queue.qsize() if engine_socket is not None else 0
+        return engine_sockets.backlog(engine_socket) if engine_socket is not None else 0
+
+    def backlogged(self, limit: int) -> list[str]:
+        """Connections with more than ``limit`` packets queued (one pass over the sockets)."""
+        over = engine_sockets.backlogged(self.sio.eio.sockets, limit)
+        sids = (self.sio.manager.sid_from_eio_sid(eio_sid, NAMESPACE) for eio_sid in over)
+        return [sid for sid in sids if sid is not None]
 
     def wait_for_room(self, sid: str, limit: int, timeout: float) -> bool:
         """Wait until ``sid``'s backlog is at most ``limit``; False if it stayed above."""
@@ -112,15 +190,9 @@ class SocketRooms:
 
     def discard_backlog(self, sid: str) -> int:
         """Throw away what is queued for ``sid`` (it is being disconnected); returns how many."""
+        self.flush()
         engine_socket = self._engine_socket(sid)
-        if engine_socket is None:
-            return 0
-        dropped = 0
-        while not engine_socket.queue.empty():
-            engine_socket.queue.get_nowait()
-            engine_socket.queue.task_done()
-            dropped += 1
-        return dropped
+        return engine_sockets.discard_backlog(engine_socket) if engine_socket is not None else 0
 
     def close_transport(self, sid: str) -> None:
         """Close ``sid``'s engine.io connection without waiting for it to drain.
@@ -128,6 +200,7 @@ class SocketRooms:
         A transport close (not a Socket.IO ``disconnect``) makes the official clients
         reconnect on their own, which is what both shutdown and ``slow_consumer`` want.
         """
+        self.flush()
         engine_socket = self._engine_socket(sid)
         if engine_socket is not None:
             engine_socket.close(wait=False, abort=False, reason=self.sio.reason.SERVER_DISCONNECT)

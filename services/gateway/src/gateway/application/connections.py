@@ -96,9 +96,8 @@ class Connections:
         """Background task: disconnect clients whose queue exceeds the configured bound."""
         limit = self.options.client_queue_limit
         while self.accepting:
-            for sid in list(self.registry.sessions):
-                if self.rooms.backlog(sid) > limit:
-                    self.drop_slow(sid)
+            for sid in self.rooms.backlogged(limit):  # one pass over the queues, no lookups
+                self.drop_slow(sid)
             self.sleep(interval)
 
     def shut_down(self, grace: float) -> None:

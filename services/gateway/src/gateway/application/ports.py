@@ -8,6 +8,7 @@ them; unit tests pass in-memory ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from gateway.adapters.events_api import EventsPage
@@ -18,6 +19,14 @@ class Rooms(Protocol):
 
     def deliver(self, envelope: Mapping[str, Any], rooms: list[str], skip: Iterable[str]) -> None:
         """Send ``envelope`` once to every connection in any of ``rooms`` except ``skip``."""
+        ...
+
+    def burst(self) -> AbstractContextManager[None]:
+        """Deliveries inside go out at its end, several events per client in one write."""
+        ...
+
+    def flush(self) -> None:
+        """Send what an open burst collected so far (before anything that may yield)."""
         ...
 
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None: ...

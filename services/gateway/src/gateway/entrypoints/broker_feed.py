@@ -39,9 +39,11 @@ class GapFiller:
             return
         metrics.GAP_FILLS.labels(trigger).inc()
         start = self.cursor.position
+        self.fanout.flush()  # fetching a page yields: nothing may wait in an open burst
         for page in self.api.pages(start, None, self.page):
             for envelope in page.events:
                 self.fanout.accept(envelope, origin="api", allow_gap=True)
+            self.fanout.flush()
             if until is not None and (self.cursor.position or 0) >= until:
                 break
         log.info(
@@ -132,32 +134,36 @@ class BrokerFeed:
     def _handle(self, channel: BlockingChannel, batch: list[Delivery]) -> None:
         if self.needs_fill:
             self._fill_after_reconnect()  # raises EventsUnavailable: the batch is requeued
-        for delivery in batch:
-            try:
-                envelope = parse_message(delivery.body)
-            except EnvelopeError as exc:
-                metrics.DROPS.labels(exc.reason).inc()
+        with self.fanout.burst():  # the batch's events go out per client in one write
+            for delivery in batch:
+                self._pass_on(delivery)
+
+    def _pass_on(self, delivery: Delivery) -> None:
+        try:
+            envelope = parse_message(delivery.body)
+        except EnvelopeError as exc:
+            metrics.DROPS.labels(exc.reason).inc()
+            log.warning(
+                "message refused",
+                extra={
+                    "reason": exc.reason,
+                    "detail": exc.detail[:300],
+                    "message_id": delivery.properties.message_id,
+                },
+            )
+            return
+        try:
+            self.fanout.accept(envelope, origin="broker")
+        except PositionGap as gap:
+            log.warning("store position skipped", extra={"last": gap.last, "got": gap.arrived})
+            self.filler.fill("skipped", until=gap.arrived - 1)
+            if (self.filler.cursor.position or 0) < gap.arrived - 1:
+                # The store is gap-free and the relay publishes only committed events,
+                # so a position the API cannot reach is not a store event: drop it.
+                metrics.DROPS.labels("unknown_position").inc()
                 log.warning(
                     "message refused",
-                    extra={
-                        "reason": exc.reason,
-                        "detail": exc.detail[:300],
-                        "message_id": delivery.properties.message_id,
-                    },
+                    extra={"reason": "unknown_position", "position": gap.arrived},
                 )
-                continue
-            try:
-                self.fanout.accept(envelope, origin="broker")
-            except PositionGap as gap:
-                log.warning("store position skipped", extra={"last": gap.last, "got": gap.arrived})
-                self.filler.fill("skipped", until=gap.arrived - 1)
-                if (self.filler.cursor.position or 0) < gap.arrived - 1:
-                    # The store is gap-free and the relay publishes only committed events,
-                    # so a position the API cannot reach is not a store event: drop it.
-                    metrics.DROPS.labels("unknown_position").inc()
-                    log.warning(
-                        "message refused",
-                        extra={"reason": "unknown_position", "position": gap.arrived},
-                    )
-                    continue
-                self.fanout.accept(envelope, origin="broker", allow_gap=True)
+                return
+            self.fanout.accept(envelope, origin="broker", allow_gap=True)
