@@ -1,12 +1,17 @@
 """The recorder on the Django database: :class:`SQLiteRecorder` and :class:`PostgresRecorder`.
 
-Gap-free order: on PostgreSQL an append takes ``LOCK TABLE event_store IN EXCLUSIVE MODE``
-(readers are not blocked) and numbers its events ``max(position) + 1 …`` inside the same
-transaction, so positions commit in the order they are assigned and none is ever burnt by a
-rollback. On SQLite the ``IMMEDIATE`` transaction already serialises writers. The same
-round trip sends ``NOTIFY``, delivered at commit, so the relay wakes then.
+Gap-free order: on PostgreSQL an append is one statement, ``event_store_append(…)``
+(migration ``0002``): it takes ``LOCK TABLE event_store IN EXCLUSIVE MODE`` (readers are
+not blocked), checks the expected versions, numbers the events ``max(position) + 1 …`` and
+inserts them with their channel rows, so positions commit in the order they are assigned
+and none is ever burnt by a rollback. Called outside a transaction (the API's usual case),
+the statement is its own transaction: the lock is held for the function and the commit's
+WAL flush only, with no round trip to Python in between. Inside a caller's transaction it
+is taken at the end (call it last) and held until that commits. On SQLite the
+``IMMEDIATE`` transaction already serialises writers. The function also sends ``NOTIFY``,
+delivered at commit, so the relay wakes then.
 
-Callers run :meth:`DjangoRecorder.append` inside ``transaction.atomic()`` together with
+Callers may run :meth:`DjangoRecorder.append` inside ``transaction.atomic()`` together with
 whatever else the command writes (the transactional outbox is the store itself). The
 interface (:class:`~todo_shared.eventstore.interface.Recorder`) and its value types live in
 :mod:`todo_shared.eventstore.interface`; they are re-exported here.
@@ -14,6 +19,7 @@ interface (:class:`~todo_shared.eventstore.interface.Recorder`) and its value ty
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -142,19 +148,45 @@ class SQLiteRecorder(DjangoRecorder):
 
 
 class PostgresRecorder(DjangoRecorder):
-    """PostgreSQL: a table lock serialises appends; ``NOTIFY`` wakes the relay at commit."""
+    """PostgreSQL: one ``event_store_append`` statement per append (see the module doc)."""
 
-    def _serialise_appends(self) -> None:
-        """Serialise appends until commit, and wake the relay at commit.
-
-        ``NOTIFY`` is delivered only when (and if) the transaction commits, so it can be sent
-        together with the lock; it carries no payload, the relay reads from its checkpoint.
-        """
+    def append(
+        self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
+    ) -> list[StoredEvent]:
+        """See :meth:`todo_shared.eventstore.interface.Recorder.append`."""
+        checks = check_expected(events, expected)
+        now = timezone.now()
+        payload = json.dumps(
+            [
+                {
+                    "event_id": e.event_id,
+                    "stream": e.stream,
+                    "version": e.version,
+                    "type": e.type,
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "channels": list(e.channels),
+                    "data": e.data,
+                    "metadata": e.metadata,
+                }
+                for e in events
+            ],
+            separators=(",", ":"),
+        )
         with connections[self.using].cursor() as cursor:
             cursor.execute(
-                f"LOCK TABLE {StoredEvent._meta.db_table} IN EXCLUSIVE MODE; "
-                f'NOTIFY "{NOTIFY_CHANNEL}"'
+                "SELECT * FROM event_store_append(%s::text[], %s::integer[], %s::jsonb, %s)",
+                [list(checks), list(checks.values()), payload, now],
             )
+            head, stream, actual = cursor.fetchone()
+        if head is None:
+            raise ConcurrencyError(stream, checks[stream], int(actual))
+        return [
+            StoredEvent(**{**vars(r), "event_id": uuid.UUID(r.event_id)})
+            for r in numbered(events, int(head), now)
+        ]
+
+    def _serialise_appends(self) -> None:  # pragma: no cover - append above does it all
+        raise AssertionError("PostgresRecorder appends in one statement")
 
 
 def recorder_for(using: str = DEFAULT_DB_ALIAS) -> DjangoRecorder:
@@ -167,5 +199,7 @@ def recorder_for(using: str = DEFAULT_DB_ALIAS) -> DjangoRecorder:
 class EventRecorder(DjangoRecorder):
     """The recorder of the default database, whichever its vendor (the established name)."""
 
-    def _serialise_appends(self) -> None:
-        recorder_for(self.using)._serialise_appends()
+    def append(
+        self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
+    ) -> list[StoredEvent]:
+        return recorder_for(self.using).append(events, expected)
