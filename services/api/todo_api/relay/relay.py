@@ -61,6 +61,7 @@ class Relay:
         self.backoff = Backoff(cap=5.0)
         self.announced_wait = False
         self.checkpoint = 0  # last position confirmed, as last seen by this process
+        self.checkpoint_loaded = False  # read from the table once per lock tenure
         # Periodic database chores (pruning idempotency records), run by the publishing
         # relay only: one process in the deployment does them, at start and then hourly.
         self.housekeeping = housekeeping
@@ -95,6 +96,7 @@ class Relay:
                     self._broker_lost(exc)
                 except DATABASE_ERRORS as exc:
                     log.warning("database unavailable; retrying", extra={"error": repr(exc)})
+                    self.checkpoint_loaded = False
                     close_old_connections()
                     connection.close()
                     self._relock()
@@ -119,6 +121,7 @@ class Relay:
             self.lock.release()
             return False
         if acquired:
+            self.checkpoint_loaded = False
             self.role = "publishing"
             metrics.LOCK_HELD.set(1)
             log.info("relay lock acquired; publishing")
@@ -156,10 +159,9 @@ class Relay:
         self._close_broker()
         self.stop.wait(delay)
 
-    def _checkpoint(self) -> RelayCheckpoint:
+    def _checkpoint(self) -> None:
         checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=self.name)
         self.checkpoint = checkpoint.position
-        return checkpoint
 
     def _publish_batch(self) -> bool:
         """Publish what follows the checkpoint; ``False`` when there was nothing to do.
@@ -167,14 +169,16 @@ class Relay:
         The whole batch is sent, then its confirms are awaited once; the checkpoint moves
         past the confirmed events only (all of them, or those before a nacked one).
         """
-        checkpoint = self._checkpoint()
-        rows = self.recorder.read_all(checkpoint.position, BATCH)
-        metrics.STORE_POSITION.set(rows[-1].position if rows else checkpoint.position)
+        if not self.checkpoint_loaded:  # after taking the lock: only this process moves it
+            self._checkpoint()
+            self.checkpoint_loaded = True
+        rows = self.recorder.read_all(self.checkpoint, BATCH)
+        metrics.STORE_POSITION.set(rows[-1].position if rows else self.checkpoint)
         if not rows:
             return False
         assert self.publisher is not None
         messages = []
-        for expected, row in enumerate(rows, start=checkpoint.position + 1):
+        for expected, row in enumerate(rows, start=self.checkpoint + 1):
             if row.position != expected:
                 # Positions are gap-free by construction; a hole means a bug. Stop loudly.
                 raise RuntimeError(f"event store gap after position {expected - 1}")

@@ -1,15 +1,11 @@
 """The recorder on the Django database: :class:`SQLiteRecorder` and :class:`PostgresRecorder`.
 
 Gap-free order: on PostgreSQL an append is one statement, ``event_store_append(…)``
-(migration ``0002``): it takes ``LOCK TABLE event_store IN EXCLUSIVE MODE`` (readers are
-not blocked), checks the expected versions, numbers the events ``max(position) + 1 …`` and
-inserts them with their channel rows, so positions commit in the order they are assigned
-and none is ever burnt by a rollback. Called outside a transaction (the API's usual case),
-the statement is its own transaction: the lock is held for the function and the commit's
-WAL flush only, with no round trip to Python in between. Inside a caller's transaction it
-is taken at the end (call it last) and held until that commits. On SQLite the
-``IMMEDIATE`` transaction already serialises writers. The function also sends ``NOTIFY``,
-delivered at commit, so the relay wakes then.
+(migration ``0002``; :mod:`todo_shared.eventstore.postgres`): it takes the table lock,
+checks versions, numbers and inserts, so positions commit in the order they are assigned
+and none is ever burnt by a rollback; outside a transaction the lock is held only inside
+that statement. On SQLite (:class:`SQLiteRecorder`, the ORM) the ``IMMEDIATE`` transaction
+already serialises writers. :class:`EventRecorder` picks the one of the database's vendor.
 
 Callers may run :meth:`DjangoRecorder.append` inside ``transaction.atomic()`` together with
 whatever else the command writes (the transactional outbox is the store itself). The
@@ -19,7 +15,6 @@ interface (:class:`~todo_shared.eventstore.interface.Recorder`) and its value ty
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -39,6 +34,7 @@ from todo_shared.eventstore.interface import (
     to_envelope,
 )
 from todo_shared.eventstore.models import StoredEvent, StoredEventChannel
+from todo_shared.eventstore.postgres import PostgresRecorder
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -147,59 +143,48 @@ class SQLiteRecorder(DjangoRecorder):
         return None
 
 
-class PostgresRecorder(DjangoRecorder):
-    """PostgreSQL: one ``event_store_append`` statement per append (see the module doc)."""
-
-    def append(
-        self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
-    ) -> list[StoredEvent]:
-        """See :meth:`todo_shared.eventstore.interface.Recorder.append`."""
-        checks = check_expected(events, expected)
-        now = timezone.now()
-        payload = json.dumps(
-            [
-                {
-                    "event_id": e.event_id,
-                    "stream": e.stream,
-                    "version": e.version,
-                    "type": e.type,
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "channels": list(e.channels),
-                    "data": e.data,
-                    "metadata": e.metadata,
-                }
-                for e in events
-            ],
-            separators=(",", ":"),
-        )
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT * FROM event_store_append(%s::text[], %s::integer[], %s::jsonb, %s)",
-                [list(checks), list(checks.values()), payload, now],
-            )
-            head, stream, actual = cursor.fetchone()
-        if head is None:
-            raise ConcurrencyError(stream, checks[stream], int(actual))
-        return [
-            StoredEvent(**{**vars(r), "event_id": uuid.UUID(r.event_id)})
-            for r in numbered(events, int(head), now)
-        ]
-
-    def _serialise_appends(self) -> None:  # pragma: no cover - append above does it all
-        raise AssertionError("PostgresRecorder appends in one statement")
-
-
-def recorder_for(using: str = DEFAULT_DB_ALIAS) -> DjangoRecorder:
+def recorder_for(using: str = DEFAULT_DB_ALIAS) -> PostgresRecorder | SQLiteRecorder:
     """The recorder for database alias ``using``, by its vendor."""
     if connections[using].vendor == "postgresql":
         return PostgresRecorder(using)
     return SQLiteRecorder(using)
 
 
-class EventRecorder(DjangoRecorder):
-    """The recorder of the default database, whichever its vendor (the established name)."""
+class EventRecorder:
+    """The recorder of the default database, whichever its vendor (the established name):
+    every call goes to :func:`recorder_for`'s recorder."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+
+    def _backend(self) -> PostgresRecorder | SQLiteRecorder:
+        backend = self.__dict__.get("_chosen")
+        if backend is None:
+            backend = self.__dict__["_chosen"] = recorder_for(self.using)
+        return backend
 
     def append(
         self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
-    ) -> list[StoredEvent]:
-        return recorder_for(self.using).append(events, expected)
+    ) -> Sequence[EventRecord]:
+        return self._backend().append(events, expected)
+
+    def read_stream(self, stream: str) -> Sequence[EventRecord]:
+        return self._backend().read_stream(stream)
+
+    def read_all(self, after: int, limit: int, through: int | None = None) -> Sequence[EventRecord]:
+        return self._backend().read_all(after, limit, through)
+
+    def read_channels(
+        self, channels: Iterable[str], after: int, limit: int
+    ) -> Sequence[EventRecord]:
+        return self._backend().read_channels(channels, after, limit)
+
+    def read_positions(self, positions: Iterable[int]) -> Sequence[EventRecord]:
+        return self._backend().read_positions(positions)
+
+    def head(self) -> int:
+        return self._backend().head()
+
+    def last_position(self) -> int:
+        """The older name of :meth:`head`, kept for existing callers."""
+        return self.head()
