@@ -90,6 +90,8 @@ class Relay:
                     self._housekeep()
                     self._ensure_broker()
                     if not self._publish_batch():
+                        # Nothing more: a commit after that read has sent its NOTIFY by
+                        # now, so the wait returns at once for it (nothing is missed).
                         self.lock.wait_for_commit(IDLE_WAIT)
                     self.backoff.reset()
                 except CONNECTION_ERRORS as exc:
@@ -164,7 +166,8 @@ class Relay:
         self.checkpoint = checkpoint.position
 
     def _publish_batch(self) -> bool:
-        """Publish what follows the checkpoint; ``False`` when there was nothing to do.
+        """Publish what follows the checkpoint; ``False`` when there is nothing more to do
+        (nothing was read, or less than a full batch).
 
         The whole batch is sent, then its confirms are awaited once; the checkpoint moves
         past the confirmed events only (all of them, or those before a nacked one).
@@ -193,7 +196,7 @@ class Relay:
         finally:
             if confirmed:
                 self._confirmed(rows[:confirmed])
-        return True
+        return len(rows) == BATCH
 
     def _confirmed(self, rows: Sequence[EventRecord]) -> None:
         now = timezone.now()  # the confirm: what the lag measures up to
