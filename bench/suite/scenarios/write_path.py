@@ -31,7 +31,11 @@ def _relay_buckets(url: str) -> dict[float, float]:
 def run(ctx: Context) -> list[dict[str, Any]]:
     duration = ctx.pick(3, 15)
     stack, pids = start_system(ctx, api_env=API_ENV)
-    peer = start_peer(ctx, "gunicorn", lists=CLIENTS)
+    try:  # a peer that fails to start must not leave this system's processes running
+        peer = start_peer(ctx, "gunicorn", lists=CLIENTS)
+    except BaseException:
+        stack.teardown(failed=True)
+        raise
     rounds = Rounds()
     try:
         api = stack.url("api")
