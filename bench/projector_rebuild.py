@@ -8,6 +8,7 @@ migrated scratch database, and drops it afterwards. Prints the rebuild's events 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import subprocess
@@ -91,7 +92,10 @@ def generate(count: int, seed: int = 7) -> list[tuple[Any, ...]]:
                 {"todo_id": tid, "list_id": lid, "title": "do it"},
             )
         else:
-            tid = rng.choice(list(todos)) if len(todos) < 50 else rng.choice(list(todos)[-50:])
+            # the 50 newest todos still there, oldest first (without copying the whole dict:
+            # that made seeding quadratic, hours for 1,000,000 events)
+            recent = list(itertools.islice(reversed(todos), 50))[::-1]
+            tid = rng.choice(recent)
             lid, done = todos[tid]
             if roll < 0.75:
                 todos[tid] = (lid, not done)

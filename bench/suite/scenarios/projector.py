@@ -65,10 +65,18 @@ def live(ctx: Context, events: int) -> dict[str, Any]:
         stack.teardown()
 
 
+def _seed_apart(url: str, events: int) -> None:
+    """Seed from a child process: the rebuild is forked from this one, and the peak RSS the
+    kernel reports for it would include this process's pages holding the generated rows
+    (834 MiB for 1,000,000 events, against 66 MiB for the rebuild itself)."""
+    code = f"from bench.projector_rebuild import seed; seed({url!r}, {events})"
+    subprocess.run([PYTHON, "-c", code], cwd=REPO, check=True)
+
+
 def rebuild(ctx: Context, events: int) -> dict[str, Any]:
     url, name = ctx.factory.new_database()
     try:
-        seed(url, events)
+        _seed_apart(url, events)
         env = {
             "DATABASE_URL": url,
             "REALTIME_SECRET": TEST_REALTIME_SECRET,

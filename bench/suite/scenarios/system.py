@@ -11,13 +11,16 @@ from tests.support.stack import Stack
 
 
 def start_system(
-    ctx: Context, names: tuple[str, ...] = ("api", "relay", "projector", "gateway")
+    ctx: Context,
+    names: tuple[str, ...] = ("api", "relay", "projector", "gateway"),
+    api_env: dict[str, str] | None = None,
 ) -> tuple[Stack, dict[str, int]]:
+    """``api_env``: extra environment of the API (the write path runs it as compose does)."""
     stack = ctx.factory.new_stack()
     pids = {}
     try:
         for name in names:
-            env = GATEWAY_ENV if name == "gateway" else {}
+            env = GATEWAY_ENV if name == "gateway" else (api_env or {}) if name == "api" else {}
             pids[name] = start_pinned(stack, name, env)
     except Exception:
         stack.teardown(failed=True)

@@ -1,8 +1,11 @@
 """Running a command: load aggregates from the store, decide, append — atomically, with retry.
 
-A command handler gives :meth:`UnitOfWork.run` a function ``decide(loaded) -> Decision``. It
-runs inside one transaction; if another writer moved a stream in between, it runs again on
-fresh state (up to ``MAX_ATTEMPTS``). A caller's ``If-Match`` is checked inside ``decide``
+A command handler gives :meth:`UnitOfWork.run` a function ``decide(loaded) -> Decision``. Its
+reads need no transaction: the append checks every stream it read at the version it read
+(optimistic concurrency), and is one atomic statement — or, when the access index changes
+too, one transaction with the index rows first and the append last, so the store's lock is
+taken last and held only until the commit. If another writer moved a stream in between, it
+runs again on fresh state (up to ``MAX_ATTEMPTS``). A caller's ``If-Match`` is checked inside ``decide``
 against what was loaded, so a pinned version that moved on answers ``version_conflict``.
 The :class:`Outcome` holds every touched stream as it is *after* the command, so callers
 read the aggregates from it and never re-apply events themselves.
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from todo_shared.channels import channels_for
+from todo_shared.event_registry import event_type
 
 from todo_api.application.commands import Actor
 from todo_api.application.errors import ApplicationError
@@ -132,7 +136,7 @@ class UnitOfWork:
     clock: Clock
 
     def run(self, actor: Actor, decide: Callable[[Loaded], Decision]) -> Outcome:
-        """Run ``decide`` and append its events in one transaction, retrying on a lost race.
+        """Run ``decide`` and append its events atomically, retrying on a lost race.
 
         Domain refusals leave as :class:`ApplicationError` with the domain's own code.
         """
@@ -140,9 +144,10 @@ class UnitOfWork:
         for attempt in range(MAX_ATTEMPTS):
             loaded = Loaded(self.recorder)
             try:
-                with self.atomic():
-                    decision = decide(loaded)
-                    appended = self._append(actor, command_id, decision)
+                # Reads happen outside any transaction: every stream ``decide`` read is
+                # checked again at append (its version), so a stale read is a lost race.
+                decision = decide(loaded)
+                appended = self._append(actor, command_id, decision)
             except ConcurrencyError as exc:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise ApplicationError(
@@ -179,7 +184,15 @@ class UnitOfWork:
             )
             for e in decision.events
         ]
-        appended = list(self.recorder.append(new, decision.checks))
-        for event in decision.events:
-            self.access.record(event)
-        return appended
+        if not any(_changes_access(e) for e in decision.events):
+            # One statement, its own transaction: the store's lock is held only inside it.
+            return list(self.recorder.append(new, decision.checks))
+        with self.atomic():  # the access index changes commit with the events
+            for event in decision.events:
+                self.access.record(event)
+            return list(self.recorder.append(new, decision.checks))  # last: the lock until commit
+
+
+def _changes_access(event: DomainEvent) -> bool:
+    known = event_type(event.type)
+    return known is not None and bool(known.granted(event.data) or known.revoked(event.data))

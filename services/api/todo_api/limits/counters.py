@@ -1,7 +1,8 @@
 """Counting hits per fixed window in the database, atomically across every worker.
 
 One statement both creates and increments the window's row and returns the new count
-(``INSERT … ON CONFLICT DO UPDATE … RETURNING``; PostgreSQL, and SQLite ≥ 3.35), so two
+(``INSERT … ON CONFLICT DO UPDATE … RETURNING``; PostgreSQL, and SQLite ≥ 3.35; on
+PostgreSQL outside a transaction its commit does not wait for the WAL flush), so two
 gunicorn workers, or two API containers on one database, share one count and never lose
 an increment. Counts include refused attempts: hammering a closed window keeps it closed
 until it ends, and ``Retry-After`` says when that is.
@@ -23,6 +24,15 @@ Clock = Callable[[], float]
 
 _UPSERT = (
     "INSERT INTO limits_counter (key, window_start, expires_at, count) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (key, window_start) DO UPDATE SET count = limits_counter.count + 1 "
+    "RETURNING count"
+)
+# PostgreSQL, outside a transaction: the same upsert as its own transaction committed
+# without waiting for the WAL flush (``synchronous_commit`` off for it alone). A crash can
+# forget the last few hits of a window, nothing else: the count is a limit, not a record.
+_UPSERT_ASYNC = (
+    "INSERT INTO limits_counter (key, window_start, expires_at, count) "
+    "SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s "
     "ON CONFLICT (key, window_start) DO UPDATE SET count = limits_counter.count + 1 "
     "RETURNING count"
 )
@@ -54,8 +64,12 @@ def hit(limit: Limit, subject: str, clock: Clock = time.time) -> Decision:
         return Decision(True, 0, 0)
     now = clock()
     start, retry_after = _window(limit, now)
+    fast = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [_key(limit, subject), start, start + 2 * limit.window])
+        cursor.execute(
+            _UPSERT_ASYNC if fast else _UPSERT,
+            [_key(limit, subject), start, start + 2 * limit.window],
+        )
         count = int(cursor.fetchone()[0])
         if count == 1:  # a new window: forget windows that ended (cheap, indexed)
             cursor.execute("DELETE FROM limits_counter WHERE expires_at < %s", [int(now)])

@@ -38,6 +38,10 @@ class RelayLock(Protocol):
         ...
 
 
+#: Seconds between two liveness checks of the lock connection while commits keep coming.
+CHECK_EVERY = 1.0
+
+
 def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
@@ -49,6 +53,7 @@ class PostgresRelayLock:
         self.db = db
         self.key = _lock_key(f"relay:{name}")
         self.conn: psycopg.Connection[Any] | None = None
+        self.checked_at = 0.0  # when the connection last answered (at most every CHECK_EVERY)
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self.conn is None or self.conn.closed:
@@ -75,9 +80,15 @@ class PostgresRelayLock:
     def wait_for_commit(self, timeout: float) -> None:
         """Block until a NOTIFY arrives or ``timeout``; raises if the lock connection died."""
         conn = self._connect() if self.conn is None else self.conn
+        woken = False
         for _ in conn.notifies(timeout=timeout, stop_after=1):
-            pass
-        conn.execute("SELECT 1")  # proves the connection (and so the lock) is still there
+            woken = True
+        if woken:  # those queued behind it are commits the next read sees too
+            for _ in conn.notifies(timeout=0):
+                pass
+        if time.monotonic() >= self.checked_at + CHECK_EVERY:
+            conn.execute("SELECT 1")  # proves the connection (and so the lock) is still there
+            self.checked_at = time.monotonic()
 
     def release(self) -> None:
         """Unlock, then close: closing alone frees the lock only once the server notices."""

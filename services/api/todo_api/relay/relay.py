@@ -1,8 +1,9 @@
 """The outbox relay: publish stored events to the exchange in position order, at least once.
 
 The store is the outbox: a command's events commit with it, and ``relay_checkpoint`` says how
-far the broker has confirmed. The loop reads events after the checkpoint, publishes each with
-a publisher confirm, then moves the checkpoint. If the relay dies between a confirm and the
+far the broker has confirmed. The loop reads up to ``BATCH`` events after the checkpoint,
+publishes them all in position order, waits once for their publisher confirms, then moves the
+checkpoint. If the relay dies between a confirm and the
 checkpoint, those events are published again (consumers de-duplicate by ``id``); an event is
 never skipped, because the checkpoint only moves past confirmed events.
 """
@@ -12,16 +13,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 from pika.adapters.blocking_connection import BlockingConnection
-from todo_shared.amqp import Backoff, ConfirmingPublisher, Topology, connect
+from todo_shared.amqp import Backoff, Topology, connect
+from todo_shared.amqp.batch_publisher import BatchNacked, BatchPublisher
 from todo_shared.amqp.connection import CONNECTION_ERRORS
-from todo_shared.eventstore.interface import Recorder, to_envelope
+from todo_shared.amqp.publisher import checked_message
+from todo_shared.eventstore.interface import EventRecord, Recorder, to_envelope
 
 from todo_api.relay import metrics
 from todo_api.relay.lock import RelayLock
@@ -54,10 +57,11 @@ class Relay:
         self.stop = threading.Event()
         self.role = "starting"
         self.broker: BlockingConnection | None = None
-        self.publisher: ConfirmingPublisher | None = None
+        self.publisher: BatchPublisher | None = None
         self.backoff = Backoff(cap=5.0)
         self.announced_wait = False
         self.checkpoint = 0  # last position confirmed, as last seen by this process
+        self.checkpoint_loaded = False  # read from the table once per lock tenure
         # Periodic database chores (pruning idempotency records), run by the publishing
         # relay only: one process in the deployment does them, at start and then hourly.
         self.housekeeping = housekeeping
@@ -86,12 +90,15 @@ class Relay:
                     self._housekeep()
                     self._ensure_broker()
                     if not self._publish_batch():
+                        # Nothing more: a commit after that read has sent its NOTIFY by
+                        # now, so the wait returns at once for it (nothing is missed).
                         self.lock.wait_for_commit(IDLE_WAIT)
                     self.backoff.reset()
                 except CONNECTION_ERRORS as exc:
                     self._broker_lost(exc)
                 except DATABASE_ERRORS as exc:
                     log.warning("database unavailable; retrying", extra={"error": repr(exc)})
+                    self.checkpoint_loaded = False
                     close_old_connections()
                     connection.close()
                     self._relock()
@@ -116,6 +123,7 @@ class Relay:
             self.lock.release()
             return False
         if acquired:
+            self.checkpoint_loaded = False
             self.role = "publishing"
             metrics.LOCK_HELD.set(1)
             log.info("relay lock acquired; publishing")
@@ -138,7 +146,7 @@ class Relay:
         self.broker = connect(self.amqp_url, f"relay:{self.name}")
         channel = self.broker.channel()
         self.topology.declare_exchange(channel)
-        self.publisher = ConfirmingPublisher(channel, self.topology.exchange)
+        self.publisher = BatchPublisher(channel, self.topology.exchange)
         metrics.BROKER_CONNECTED.set(1)
         log.info("relay connected to the broker", extra={"exchange": self.topology.exchange})
 
@@ -153,47 +161,71 @@ class Relay:
         self._close_broker()
         self.stop.wait(delay)
 
-    def _checkpoint(self) -> RelayCheckpoint:
+    def _checkpoint(self) -> None:
         checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=self.name)
         self.checkpoint = checkpoint.position
-        return checkpoint
 
     def _publish_batch(self) -> bool:
-        """Publish what follows the checkpoint; ``False`` when there was nothing to do."""
-        checkpoint = self._checkpoint()
-        rows = self.recorder.read_all(checkpoint.position, BATCH)
-        metrics.STORE_POSITION.set(rows[-1].position if rows else checkpoint.position)
+        """Publish what follows the checkpoint; ``False`` when there is nothing more to do
+        (nothing was read, or less than a full batch).
+
+        The whole batch is sent, then its confirms are awaited once; the checkpoint moves
+        past the confirmed events only (all of them, or those before a nacked one).
+        """
+        if not self.checkpoint_loaded:  # after taking the lock: only this process moves it
+            self._checkpoint()
+            self.checkpoint_loaded = True
+        rows = self.recorder.read_all(self.checkpoint, BATCH)
+        metrics.STORE_POSITION.set(rows[-1].position if rows else self.checkpoint)
         if not rows:
             return False
         assert self.publisher is not None
-        published = checkpoint.position
+        messages = []
+        for expected, row in enumerate(rows, start=self.checkpoint + 1):
+            if row.position != expected:
+                # Positions are gap-free by construction; a hole means a bug. Stop loudly.
+                raise RuntimeError(f"event store gap after position {expected - 1}")
+            messages.append(checked_message(to_envelope(row)))
+        confirmed = 0  # a lost connection confirms nothing: the batch goes again
         try:
-            for row in rows:
-                if row.position != published + 1:
-                    # Positions are gap-free by construction; a hole means a bug. Stop loudly.
-                    raise RuntimeError(f"event store gap after position {published}")
-                envelope = to_envelope(row)
-                self.publisher.publish(envelope)
-                published = row.position
-                log.info(
-                    "event published",
-                    extra={
-                        "event_id": envelope["id"],
-                        "event_type": row.type,
-                        "position": row.position,
-                        "correlation_id": (row.metadata or {}).get("correlation_id"),
-                    },
-                )
-                metrics.PUBLISHED.inc()
-                metrics.LAG.observe(max(0.0, (timezone.now() - row.recorded_at).total_seconds()))
-                if self.stop.is_set():
-                    break
+            self.publisher.publish_batch(messages)
+            confirmed = len(rows)
+        except BatchNacked as exc:
+            confirmed = exc.confirmed
+            raise
         finally:
-            if published > checkpoint.position:
-                RelayCheckpoint.objects.filter(name=self.name).update(position=published)
-                metrics.CHECKPOINT.set(published)
-                self.checkpoint = published
-        return True
+            if confirmed:
+                self._confirmed(rows[:confirmed])
+        return len(rows) == BATCH
+
+    def _confirmed(self, rows: Sequence[EventRecord]) -> None:
+        now = timezone.now()  # the confirm: what the lag measures up to
+        published = rows[-1].position
+        with connection.cursor() as cursor:
+            # Its own transaction, committed without waiting for the WAL flush: a checkpoint
+            # lost in a crash only means those events are published again (at least once).
+            cursor.execute(
+                "UPDATE relay_checkpoint SET position = %s "
+                "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s "
+                "WHERE name = %s"
+                if connection.vendor == "postgresql" and not connection.in_atomic_block
+                else "UPDATE relay_checkpoint SET position = %s WHERE name = %s",
+                [published, self.name],
+            )
+        metrics.CHECKPOINT.set(published)
+        self.checkpoint = published
+        metrics.PUBLISHED.inc(len(rows))
+        for row in rows:
+            metrics.LAG.observe(max(0.0, (now - row.recorded_at).total_seconds()))
+            log.info(
+                "event published",
+                extra={
+                    "event_id": str(row.event_id),
+                    "event_type": row.type,
+                    "position": row.position,
+                    "correlation_id": (row.metadata or {}).get("correlation_id"),
+                },
+            )
 
     def _close_broker(self) -> None:
         broker, self.broker, self.publisher = self.broker, None, None

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, reset_queries, transaction
 from django.db import connection as db_connection
 
 from projector.adapters import locks, repository
 from projector.domain.rows import Event
 from projector.domain.state import Changes, ReadModels
+
+
+@contextmanager
+def _atomic_forgetting_queries() -> Iterator[object]:
+    """``transaction.atomic()``, then forget the queries Django logged meanwhile.
+
+    With ``DEBUG`` on, Django keeps the text of the last 9,000 queries of a connection
+    (``connection.queries``); a request resets it, a long-running process never does, and a
+    batch's writes carry its rows inline (up to megabytes a statement).
+    """
+    try:
+        with transaction.atomic() as inner:
+            yield inner
+    finally:
+        reset_queries()
 
 
 class DjangoReadModelTables:
@@ -18,7 +34,7 @@ class DjangoReadModelTables:
     transient_errors: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
     def transaction(self) -> AbstractContextManager[object]:
-        return transaction.atomic()
+        return _atomic_forgetting_queries()
 
     def try_share_projection(self) -> bool:
         return locks.try_share_projection()

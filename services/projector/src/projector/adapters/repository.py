@@ -1,5 +1,8 @@
 """The read-model tables through the Django ORM: load what a batch touches, write it back.
 
+On PostgreSQL the hot ones (checkpoint lock and save, load, write) run as plain SQL
+(:mod:`projector.adapters.pg_tables`); the ORM code here is SQLite's and the reference.
+
 Also the checkpoint: :func:`lock_checkpoint` takes the row lock that serialises every writer
 of the read models (live projector, catch-up, rebuild), so whoever holds it sees the latest
 checkpoint and no event is applied twice.
@@ -24,6 +27,7 @@ from todo_shared.readmodels.models import (
     TodoView,
 )
 
+from projector.adapters import pg_tables
 from projector.domain.rows import Event, ListRow, MemberRow, TodoRow
 from projector.domain.state import Changes, ReadModels
 
@@ -37,8 +41,14 @@ def ensure_checkpoint() -> int:
     return int(row.position)
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def lock_checkpoint() -> int:
     """Lock the checkpoint row until the transaction ends; return its position."""
+    if _postgres():
+        return pg_tables.lock_checkpoint(CHECKPOINT_NAME)
     found = (
         ProjectorCheckpoint.objects.select_for_update()
         .filter(name=CHECKPOINT_NAME)
@@ -52,6 +62,9 @@ def lock_checkpoint() -> int:
 
 
 def save_checkpoint(position: int) -> None:
+    if _postgres():
+        pg_tables.save_checkpoint(CHECKPOINT_NAME, position)
+        return
     ProjectorCheckpoint.objects.filter(name=CHECKPOINT_NAME).update(
         position=position, updated_at=timezone.now()
     )
@@ -72,6 +85,8 @@ def _str_ids(values: Iterable[Any]) -> set[str]:
 
 def load_for(events: list[Event], usernames: dict[str, str]) -> ReadModels:
     """The rows ``events`` may change, as a :class:`ReadModels` ready for the handlers."""
+    if _postgres():
+        return pg_tables.load_for(events, usernames)
     todo_ids = _str_ids(e.data.get("todo_id") for e in events)
     todos = {
         str(v["todo_id"]): TodoRow(
@@ -102,6 +117,9 @@ def load_for(events: list[Event], usernames: dict[str, str]) -> ReadModels:
 
 def write_changes(changes: Changes) -> None:
     """Write what a batch changed: deletions first, then upserts, then new activity rows."""
+    if _postgres():
+        pg_tables.write_changes(changes)
+        return
     if changes.purged_lists:
         for model in (ListMemberView, TodoView, ActivityView):
             model.objects.filter(list_id__in=changes.purged_lists).delete()

@@ -83,10 +83,13 @@ class Applier:
         # request through the pipeline); a rebuild of the whole store does not.
         self.log_each = log_each
 
-    def apply_next(self, limit: int, through: int | None = None) -> tuple[int, int]:
+    def apply_next(
+        self, limit: int, through: int | None = None, ids: dict[int, str] | None = None
+    ) -> tuple[int, int]:
         """One transaction: apply up to ``limit`` events after the checkpoint.
 
-        Returns ``(events applied, checkpoint)``. Raises :class:`Paused` during a rebuild.
+        Returns ``(events applied, checkpoint)``; fills ``ids`` (position → event id) with
+        the events applied. Raises :class:`Paused` during a rebuild.
         """
         started = time.perf_counter()
         with self.tables.transaction():
@@ -102,6 +105,8 @@ class Applier:
         metrics.BATCH_SIZE.observe(len(events))
         metrics.EVENTS_APPLIED.inc(len(events))
         metrics.CHECKPOINT.set(events[-1].position)
+        if ids is not None:
+            ids.update((event.position, event.event_id) for event in events)
         if self.log_each:
             for event in events:
                 log.info(
@@ -126,8 +131,11 @@ class Applier:
         through: int | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         between_chunks: Callable[[], None] = lambda: None,
+        ids: dict[int, str] | None = None,
     ) -> Progress:
         """Apply events until the checkpoint reaches ``through`` (``None``: the store's head).
+
+        ``ids``, if given, gets ``position → event id`` of every event applied.
 
         Raises :class:`Paused`, :class:`ApplyFailed` (retry later) and database outages.
         """
@@ -135,7 +143,7 @@ class Applier:
         while not should_stop():
             skipped_before = len(progress.skipped)
             try:
-                count, checkpoint = self.apply_next(self.chunk_size, through)
+                count, checkpoint = self.apply_next(self.chunk_size, through, ids)
             except self.retry_later:
                 raise
             except Exception:

@@ -111,28 +111,31 @@ class LiveProjection:
             return
         before = self.checkpoint
         target = max(int(env["position"]) for _, env in positioned)
-        if not self._advance(through=target):
+        applied: dict[int, str] = {}
+        if not self._advance(through=target, ids=applied):
             return  # stopping; see the module docstring
         if self.checkpoint - before > len({env["position"] for _, env in positioned}):
             metrics.GAP_FILLS.inc()
-        self._check_against_store(positioned, before)
+        self._check_against_store(positioned, before, applied)
         self._measure()
 
     # -- applying --------------------------------------------------------------------------
 
-    def _advance(self, through: int | None) -> bool:
-        """Apply through ``through`` (or the head), waiting out outages; False if stopping."""
+    def _advance(self, through: int | None, ids: dict[int, str] | None = None) -> bool:
+        """Apply through ``through`` (or the head), waiting out outages; False if stopping.
+
+        ``ids`` gets ``position → event id`` of the events applied meanwhile."""
         backoff = Backoff(initial=0.5, cap=10.0)
         while not self.should_stop():
-            if self._apply_once(through):
+            if self._apply_once(through, ids):
                 return True
             self._sleep(backoff.next_delay() if self.status.state != "paused_for_rebuild" else 1.0)
         return False
 
-    def _apply_once(self, through: int | None) -> bool:
+    def _apply_once(self, through: int | None, ids: dict[int, str] | None = None) -> bool:
         """One attempt; True when done, False when it should be retried later."""
         try:
-            progress = self.applier.advance(through, self.should_stop, self._pump)
+            progress = self.applier.advance(through, self.should_stop, self._pump, ids)
         except Paused:
             if self.status.state != "paused_for_rebuild":
                 log.info("a rebuild holds the read models; waiting")
@@ -166,11 +169,14 @@ class LiveProjection:
                 )
 
     def _check_against_store(
-        self, positioned: list[tuple[Delivery, Envelope]], before: int
+        self, positioned: list[tuple[Delivery, Envelope]], before: int, applied: dict[int, str]
     ) -> None:
-        stored = self.applier.store.event_ids_at(
-            sorted({int(env["position"]) for _, env in positioned})
-        )
+        """Each message against the store: the events just applied were read from it, so
+        only the other positions (duplicates, unknown ones) are looked up."""
+        wanted = {int(env["position"]) for _, env in positioned}
+        stored = {p: applied[p] for p in wanted if p in applied}
+        if len(stored) < len(wanted):
+            stored |= self.applier.store.event_ids_at(sorted(wanted - stored.keys()))
         seen: set[int] = set()
         for delivery, envelope in positioned:
             position = int(envelope["position"])

@@ -31,6 +31,19 @@ def properties_for(
     )
 
 
+def checked_message(envelope: Mapping[str, Any]) -> tuple[bytes, pika.BasicProperties]:
+    """The body and properties of a publishable envelope.
+
+    Raises :class:`~todo_shared.envelope.EnvelopeError` for an envelope the schemas refuse or
+    one over 64 KiB.
+    """
+    validate_envelope(dict(envelope))
+    body = encode(envelope)
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
+    return body, properties_for(envelope)
+
+
 class ConfirmingPublisher:
     """Publishes to one exchange on a channel in confirm mode; each call waits for the ack."""
 
@@ -45,11 +58,7 @@ class ConfirmingPublisher:
         Raises :class:`~todo_shared.envelope.EnvelopeError` (nothing is sent) for an envelope
         the schemas refuse or one over 64 KiB, and :class:`PublishError` if the broker nacks.
         """
-        validate_envelope(dict(envelope))
-        body = encode(envelope)
-        if len(body) > MAX_MESSAGE_BYTES:
-            raise EnvelopeError("too_large", f"{len(body)} bytes is over {MAX_MESSAGE_BYTES}")
-        self.publish_raw(body, properties_for(envelope))
+        self.publish_raw(*checked_message(envelope))
 
     def publish_raw(self, body: bytes, properties: pika.BasicProperties) -> None:
         try:

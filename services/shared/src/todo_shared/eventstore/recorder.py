@@ -1,12 +1,13 @@
 """The recorder on the Django database: :class:`SQLiteRecorder` and :class:`PostgresRecorder`.
 
-Gap-free order: on PostgreSQL an append takes ``LOCK TABLE event_store IN EXCLUSIVE MODE``
-(readers are not blocked) and numbers its events ``max(position) + 1 …`` inside the same
-transaction, so positions commit in the order they are assigned and none is ever burnt by a
-rollback. On SQLite the ``IMMEDIATE`` transaction already serialises writers. The same
-round trip sends ``NOTIFY``, delivered at commit, so the relay wakes then.
+Gap-free order: on PostgreSQL an append is one statement, ``event_store_append(…)``
+(migration ``0002``; :mod:`todo_shared.eventstore.postgres`): it takes the table lock,
+checks versions, numbers and inserts, so positions commit in the order they are assigned
+and none is ever burnt by a rollback; outside a transaction the lock is held only inside
+that statement. On SQLite (:class:`SQLiteRecorder`, the ORM) the ``IMMEDIATE`` transaction
+already serialises writers. :class:`EventRecorder` picks the one of the database's vendor.
 
-Callers run :meth:`DjangoRecorder.append` inside ``transaction.atomic()`` together with
+Callers may run :meth:`DjangoRecorder.append` inside ``transaction.atomic()`` together with
 whatever else the command writes (the transactional outbox is the store itself). The
 interface (:class:`~todo_shared.eventstore.interface.Recorder`) and its value types live in
 :mod:`todo_shared.eventstore.interface`; they are re-exported here.
@@ -33,6 +34,7 @@ from todo_shared.eventstore.interface import (
     to_envelope,
 )
 from todo_shared.eventstore.models import StoredEvent, StoredEventChannel
+from todo_shared.eventstore.postgres import PostgresRecorder
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -141,31 +143,48 @@ class SQLiteRecorder(DjangoRecorder):
         return None
 
 
-class PostgresRecorder(DjangoRecorder):
-    """PostgreSQL: a table lock serialises appends; ``NOTIFY`` wakes the relay at commit."""
-
-    def _serialise_appends(self) -> None:
-        """Serialise appends until commit, and wake the relay at commit.
-
-        ``NOTIFY`` is delivered only when (and if) the transaction commits, so it can be sent
-        together with the lock; it carries no payload, the relay reads from its checkpoint.
-        """
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {StoredEvent._meta.db_table} IN EXCLUSIVE MODE; "
-                f'NOTIFY "{NOTIFY_CHANNEL}"'
-            )
-
-
-def recorder_for(using: str = DEFAULT_DB_ALIAS) -> DjangoRecorder:
+def recorder_for(using: str = DEFAULT_DB_ALIAS) -> PostgresRecorder | SQLiteRecorder:
     """The recorder for database alias ``using``, by its vendor."""
     if connections[using].vendor == "postgresql":
         return PostgresRecorder(using)
     return SQLiteRecorder(using)
 
 
-class EventRecorder(DjangoRecorder):
-    """The recorder of the default database, whichever its vendor (the established name)."""
+class EventRecorder:
+    """The recorder of the default database, whichever its vendor (the established name):
+    every call goes to :func:`recorder_for`'s recorder."""
 
-    def _serialise_appends(self) -> None:
-        recorder_for(self.using)._serialise_appends()
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+
+    def _backend(self) -> PostgresRecorder | SQLiteRecorder:
+        backend = self.__dict__.get("_chosen")
+        if backend is None:
+            backend = self.__dict__["_chosen"] = recorder_for(self.using)
+        return backend
+
+    def append(
+        self, events: Sequence[NewEvent], expected: Mapping[str, int] | None = None
+    ) -> Sequence[EventRecord]:
+        return self._backend().append(events, expected)
+
+    def read_stream(self, stream: str) -> Sequence[EventRecord]:
+        return self._backend().read_stream(stream)
+
+    def read_all(self, after: int, limit: int, through: int | None = None) -> Sequence[EventRecord]:
+        return self._backend().read_all(after, limit, through)
+
+    def read_channels(
+        self, channels: Iterable[str], after: int, limit: int
+    ) -> Sequence[EventRecord]:
+        return self._backend().read_channels(channels, after, limit)
+
+    def read_positions(self, positions: Iterable[int]) -> Sequence[EventRecord]:
+        return self._backend().read_positions(positions)
+
+    def head(self) -> int:
+        return self._backend().head()
+
+    def last_position(self) -> int:
+        """The older name of :meth:`head`, kept for existing callers."""
+        return self.head()
