@@ -134,3 +134,26 @@ def test_backoff_is_capped_and_resets():
     assert max(delays[-3:]) >= 0.5
     backoff.reset()
     assert backoff.next_delay() <= 0.1
+
+
+def test_log_level_comes_from_log_level_and_a_wrong_one_is_refused(monkeypatch) -> None:
+    import logging
+
+    import pytest
+    from todo_shared.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.level, root.handlers[:])
+    try:
+        monkeypatch.setenv("LOG_LEVEL", "warning")
+        configure_logging("test")
+        assert root.level == logging.WARNING
+        monkeypatch.setenv("LOG_LEVEL", "loud")
+        with pytest.raises(ValueError, match="LOG_LEVEL"):
+            configure_logging("test")
+        monkeypatch.delenv("LOG_LEVEL")
+        configure_logging("test")
+        assert root.level == logging.INFO
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]

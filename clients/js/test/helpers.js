@@ -14,16 +14,30 @@ function need(name) {
   return value;
 }
 
+// A POST carries an Idempotency-Key, so it (like a GET) may be sent again when a pooled
+// keep-alive connection turns out to be closed by the server (undici: "other side closed").
+const RESENDABLE = new Set(["GET", "POST"]);
+
 async function call(method, path, body, token) {
+  const key = method === "POST" ? randomUUID() : undefined;
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(API_URL + path, {
-      method,
-      headers: {
-        "Content-Type": "application/json",
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(API_URL + path, {
+        method,
+        headers: {
+          "Content-Type": "application/json",
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(key ? { "Idempotency-Key": key } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      if (error?.cause?.code === "UND_ERR_SOCKET" && RESENDABLE.has(method) && attempt < 3) {
+        continue;
+      }
+      throw error;
+    }
     if ((response.status === 429 || response.status === 503) && attempt < 30) {
       await sleep(200 * (attempt + 1));
       continue;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,8 +66,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """Send every logger's records to stdout as JSON lines tagged with ``service``."""
+def configure_logging(service: str, level: str | None = None) -> None:
+    """Send every logger's records to stdout as JSON lines tagged with ``service``.
+
+    The level is ``level``, else ``LOG_LEVEL`` (default ``INFO``). ``WARNING`` drops the one
+    line per event that the relay, the projector and the gateway write at ``INFO`` (the
+    request id of the command that wrote it follows the event through them).
+    """
+    level = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
     handler.addFilter(RequestIdFilter())

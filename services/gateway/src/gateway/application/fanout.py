@@ -97,8 +97,10 @@ class Fanout:
         if reached:
             self.rooms.deliver(envelope, rooms, skip)
             metrics.DELIVERIES.inc(reached)
-            if log.isEnabledFor(logging.DEBUG):  # per event: DEBUG only (it cost the hot path)
-                log.debug("event emitted", extra={**event_fields(envelope), "recipients": reached})
+            # One line per event (never per delivery): the request id follows the event here
+            # from the API, relay and projector. LOG_LEVEL=WARNING drops it.
+            if log.isEnabledFor(logging.INFO):
+                log.info("event emitted", extra={**event_fields(envelope), "recipients": reached})
 
     def _revoke(self, envelope: Envelope) -> None:
         for user_id, list_id in self.revocations.record_event(envelope):
