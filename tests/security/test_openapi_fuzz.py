@@ -184,8 +184,19 @@ def test_stateful_links(api: str) -> None:
             suppress_health_check=list(HealthCheck),
         )
     )
-    # the links are in the document and were walked (a schema without them runs no chains)
-    assert sum(followed.values()) >= 10 and len(followed) >= 3, followed
+    # the links are in the document and were walked (a schema without them runs no chains).
+    # How many a walk follows depends on the answers (ids, 4xx that end a chain): 24 and 8
+    # were seen in two runs, so the bound only proves the links are there and usable.
+    links = [
+        link
+        for path in schema.raw_schema["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict)
+        for response in op.get("responses", {}).values()
+        for link in response.get("links", {})
+    ]
+    assert len(links) >= 6, links
+    assert sum(followed.values()) >= 4 and len(followed) >= 3, followed
     assert any("create_list" in name or "POST /api/lists" in name for name in followed), followed
     record_figures(
         "openapi_stateful",
