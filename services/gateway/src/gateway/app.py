@@ -152,7 +152,13 @@ def build_gateway(
         api = EventsApi(settings.api_url, settings.realtime_secret)
     connections = Connections(registry, rooms, options, settings.realtime_secret, sio.sleep)
     fanout = Fanout(
-        rooms, registry, cursor, revocations, options.client_queue_limit, connections.drop_slow
+        rooms,
+        registry,
+        cursor,
+        revocations,
+        options.client_queue_limit,
+        connections.drop_slow,
+        on_undelivered=connections.cut_off,
     )
     subscriptions = Subscriptions(
         registry=registry,

@@ -25,7 +25,7 @@ DROPPED_EVENTS = Counter(
 DROPPED_CLIENTS = Counter(
     "gateway_dropped_clients_total", "Connections cut off by the gateway, by reason", ["reason"]
 )
-CLIENT_DROP_REASONS = frozenset({"slow_consumer"})
+CLIENT_DROP_REASONS = frozenset({"slow_consumer", "undelivered"})
 
 
 class _Drops:
@@ -48,3 +48,9 @@ GAP_FILLS = Counter("gateway_gap_fills_total", "Gap fills from the API, by trigg
 BROKER_CONNECTED = Gauge("gateway_broker_connected", "1 while the broker connection is up")
 BROKER_RECONNECTS = Counter("gateway_broker_reconnects_total", "broker connections lost")
 POSITION = Gauge("gateway_position", "Highest store position passed on")
+DELIVERY_FAILURES = Counter(
+    "gateway_delivery_failures_total",
+    "Events that could not be handed to some connection (those connections were closed so "
+    "they resume with since), by where it failed",
+    ["stage"],
+)

@@ -74,19 +74,24 @@ class SocketRooms:
         spawn = self.sio.start_background_task
         write_now = engine_sockets.write_now
         direct = slow = 0
+        failed: list[Any] = []
         for sid, eio_sid in participants:
             if sid in skipped:
                 continue
             engine_socket = sockets.get(eio_sid)
             if engine_socket is None or engine_socket.closed:
                 continue
-            if write_now(engine_socket, frame, spawn):
-                direct += 1
-            else:
-                engine_socket.send(queued)
-                slow += 1
+            try:
+                if write_now(engine_socket, frame, spawn):
+                    direct += 1
+                else:
+                    engine_socket.send(queued)
+                    slow += 1
+            except Exception:  # one client's failure must not cost the others the event
+                failed.append(self._failed(engine_socket))
         metrics.DIRECT_WRITES.inc(direct)
         metrics.QUEUED_WRITES.inc(slow)
+        self._close_failed(failed)
 
     @contextmanager
     def burst(self) -> Iterator[None]:
@@ -117,25 +122,50 @@ class SocketRooms:
         write_now = engine_sockets.write_now
         joined: dict[tuple[int, ...], bytes] = {}  # the clients of one room share a sequence
         direct = slow = 0
+        failed: list[Any] = []
         for eio_sid, indexes in pending.items():
             engine_socket = sockets.get(eio_sid)
             if engine_socket is None or engine_socket.closed:
                 continue
-            if len(indexes) == 1:
-                frame = events[indexes[0]][0]
-            else:
-                key = tuple(indexes)
-                frame = joined.get(key) or joined.setdefault(
-                    key, b"".join(events[i][0] for i in indexes)
-                )
-            if write_now(engine_socket, frame, spawn):
-                direct += 1
-            else:
-                for i in indexes:
-                    engine_socket.send(events[i][1])
-                slow += len(indexes)
+            try:
+                if len(indexes) == 1:
+                    frame = events[indexes[0]][0]
+                else:
+                    key = tuple(indexes)
+                    frame = joined.get(key) or joined.setdefault(
+                        key, b"".join(events[i][0] for i in indexes)
+                    )
+                if write_now(engine_socket, frame, spawn):
+                    direct += 1
+                else:
+                    for i in indexes:
+                        engine_socket.send(events[i][1])
+                    slow += len(indexes)
+            except Exception:  # one client's failure must not cost the others the events
+                failed.append(self._failed(engine_socket))
         metrics.DIRECT_WRITES.inc(direct)
         metrics.QUEUED_WRITES.inc(slow)
+        self._close_failed(failed)
+
+    @staticmethod
+    def _failed(engine_socket: Any) -> Any:
+        log.exception(
+            "delivery to a connection failed; closing it so it resumes",
+            extra={"eio_sid": getattr(engine_socket, "sid", None)},
+        )
+        metrics.DELIVERY_FAILURES.labels("write").inc()
+        return engine_socket
+
+    def _close_failed(self, failed: list[Any]) -> None:
+        """Close the transports a delivery failed on (after the loop: closing runs the
+        disconnect handlers). The clients reconnect and resume with ``since``."""
+        for engine_socket in failed:
+            try:
+                engine_socket.close(
+                    wait=False, abort=True, reason=self.sio.reason.SERVER_DISCONNECT
+                )
+            except Exception:
+                log.exception("closing a failed connection failed")
 
     def deliver_to(self, sid: str, envelope: Mapping[str, Any]) -> None:
         self.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
@@ -81,6 +81,27 @@ class Connections:
         """Tell ``sid`` why and close its transport; its subscriptions end at once."""
         self.disconnect(sid, code)
         self.rooms.notify(sid, "disconnecting", {"code": code, "message": message})
+        self.rooms.close_transport(sid)
+
+    def cut_off(self, channels: Iterable[str]) -> None:
+        """Close every connection in ``channels`` (joined or catching up) without a notice.
+
+        Used when an event could not be handed to all of them: each client reconnects and
+        resumes with ``since``, which brings it whatever it missed.
+        """
+        sids: set[str] = set()
+        for channel in channels:
+            sids.update(self.registry.members.get(channel, ()))
+            sids.update(self.registry.catching_up(channel))
+        for sid in sids:
+            self.cut(sid, "undelivered")
+        if sids:
+            log.warning("connections closed to resume", extra={"count": len(sids)})
+
+    def cut(self, sid: str, reason: str) -> None:
+        """Close ``sid``'s transport at once (no notice); its client resumes with ``since``."""
+        metrics.DROPS.labels(reason).inc()
+        self.disconnect(sid, reason)
         self.rooms.close_transport(sid)
 
     def drop_slow(self, sid: str) -> None:

@@ -4,12 +4,18 @@ Every event — from the broker, or fetched from the API to fill a gap — goes 
 :meth:`Fanout.accept`. It keeps the cursor, drops duplicates, holds events back for
 connections that are catching up, emits once to all rooms the event names, and applies
 revocations (§5) right after the event itself went out.
+
+Once the cursor has passed an event, a redelivery of it is a duplicate: so an event whose
+delivery failed part-way must not simply raise (the broker batch would come back and the
+event would be dropped for whoever it had not reached yet). Instead every connection it was
+meant for is closed (``on_undelivered``); each one reconnects and resumes with ``since``,
+which fills what it missed from the store.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -44,6 +50,7 @@ class Fanout:
         revocations: RevocationTable,
         buffer_limit: int,
         on_overflow: Callable[[str], None],
+        on_undelivered: Callable[[Sequence[str]], None] | None = None,
     ) -> None:
         self.rooms = rooms
         self.registry = registry
@@ -51,6 +58,7 @@ class Fanout:
         self.revocations = revocations
         self.buffer_limit = buffer_limit
         self.on_overflow = on_overflow
+        self.on_undelivered = on_undelivered
         self.recent_live_ids = RecentIds()
 
     def accept(self, envelope: Envelope, origin: str, allow_gap: bool = False) -> bool:
@@ -73,7 +81,12 @@ class Fanout:
             metrics.DROPS.labels("duplicate").inc()
             return False
         metrics.EVENTS_IN.labels(origin).inc()
-        self._deliver(envelope, position if isinstance(position, int) else None)
+        try:
+            self._deliver(envelope, position if isinstance(position, int) else None)
+        except Exception:
+            if self.on_undelivered is None:
+                raise
+            self._undelivered(envelope)
         if isinstance(position, int):
             self._revoke(envelope)
             self.registry.forget_ahead_upto(position)
@@ -101,6 +114,17 @@ class Fanout:
             # from the API, relay and projector. LOG_LEVEL=WARNING drops it.
             if log.isEnabledFor(logging.INFO):
                 log.info("event emitted", extra={**event_fields(envelope), "recipients": reached})
+
+    def _undelivered(self, envelope: Envelope) -> None:
+        """The event may have reached only some of its connections: close them all."""
+        channels = [c for c in envelope.get("channels", ()) if isinstance(c, str)]
+        log.exception(
+            "delivery failed; closing the event's connections so they resume",
+            extra={**event_fields(envelope), "channels": channels},
+        )
+        metrics.DELIVERY_FAILURES.labels("fanout").inc()
+        assert self.on_undelivered is not None
+        self.on_undelivered(channels)
 
     def _revoke(self, envelope: Envelope) -> None:
         for user_id, list_id in self.revocations.record_event(envelope):
