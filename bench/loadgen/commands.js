@@ -13,6 +13,7 @@ class Commands {
     this.sentAt = [];
     this.latencies = [];
     this.statuses = {};
+    this.status = []; // per command: the HTTP status, or the socket error's code
     this.pending = 0;
   }
 
@@ -28,11 +29,22 @@ class Commands {
       res.on("end", () => {
         this.pending -= 1;
         this.statuses[res.statusCode] = (this.statuses[res.statusCode] || 0) + 1;
+        this.status[seq] = res.statusCode;
         this.latencies.push(now() - this.sentAt[seq]);
       });
     });
-    req.on("error", (e) => { this.pending -= 1; this.statuses[e.code || "error"] = (this.statuses[e.code || "error"] || 0) + 1; });
+    req.on("error", (e) => {
+      this.pending -= 1;
+      this.statuses[e.code || "error"] = (this.statuses[e.code || "error"] || 0) + 1;
+      this.status[seq] = e.code || "error";
+    });
     req.end(body);
+  }
+
+  // A command the API did not accept (429, 5xx, a socket error) made no event: none is due.
+  accepted(seq) {
+    const status = this.status[seq];
+    return typeof status === "number" && status >= 200 && status < 300;
   }
 
   summary() {

@@ -268,19 +268,22 @@ async function runE2E() {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     commands.post(n);
   }
-  const expected = cmd.events * N;
   const deadline = now() + (cmd.drainS || 30) * 1000;
-  while ((delivered < expected || commands.pending > 0) && now() < deadline) {
+  while ((delivered < cmd.events * N || commands.pending > 0) && now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
+  // Only accepted commands are due to every client; refused ones are reported apart.
+  let refused = 0;
+  for (let n = 0; n < cmd.events; n++) if (!commands.accepted(n)) refused += 1;
+  const expected = (cmd.events - refused) * N;
   let missing = 0;
-  for (let s = 0; s < seen.length; s++) if (!seen[s]) missing += 1;
+  for (let s = 0; s < seen.length; s++) if (!seen[s] && commands.accepted(s % cmd.events)) missing += 1;
   // POST -> last client: per event, when its last delivery arrived.
   const toLast = new Float64Array(cmd.events);
   let k = 0;
   for (let n = 0; n < cmd.events; n++) if (lastAt[n] > 0) toLast[k++] = lastAt[n] - commands.sentAt[n];
   result({
-    expected, missing, doubled, out_of_order: outOfOrder,
+    expected, missing, doubled, out_of_order: outOfOrder, refused,
     commands: commands.summary(), post_to_last_ms: summarize(toLast.subarray(0, k)),
   });
 }

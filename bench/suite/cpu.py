@@ -10,12 +10,14 @@ A window whose foreign load exceeds the threshold is disturbed and is run again.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 SHARED_SERVICES = ("postgres", "beam.smp", "redis-server", "epmd", "erl_child_setup")
+SHARED_SAMPLE_S = 0.25  # how often a window samples the shared services' processes
 
 
 def machine_busy_ticks(stat_text: str) -> tuple[int, int]:
@@ -101,12 +103,25 @@ class CpuWindow:
         self._machine0 = machine_busy_ticks(Path("/proc/stat").read_text())
         self._reaped0 = reaped_children_ticks(Path("/proc/self/stat").read_text())
         self._t0 = time.monotonic()
+        # A PostgreSQL backend exits with its client (a rebuild's connection ends inside the
+        # window): its ticks must not vanish from "shared" and show up as foreign load, so
+        # the shared services are sampled through the window and each pid's last figure kept.
+        self._shared_seen = dict(self._shared0)
+        self._sampling = threading.Event()
+        self._sampler = threading.Thread(target=self._sample_shared, daemon=True)
+        self._sampler.start()
+
+    def _sample_shared(self) -> None:
+        while not self._sampling.wait(SHARED_SAMPLE_S):
+            self._shared_seen.update(_ticks(_shared_pids()))
 
     def stop(self) -> dict[str, float]:
         elapsed = time.monotonic() - self._t0
+        self._sampling.set()
+        self._sampler.join()
         machine = machine_busy_ticks(Path("/proc/stat").read_text())
         ours_now = _ticks(descendants(self.roots | {os.getpid()}))
-        shared_now = _ticks(_shared_pids())
+        shared_now = {**self._shared_seen, **_ticks(_shared_pids())}
 
         def used(
             now: dict[int, int], before: dict[int, int], pids: set[int] | None = None

@@ -124,3 +124,37 @@ def test_profile_top_functions_from_collapsed_stacks() -> None:
     by_name = {name: (own, total) for name, own, total in rows}
     assert by_name["run (a.py)"] == (0.0, 100.0)
     assert by_name["execute (psycopg/cursor.py)"] == (75.0, 75.0)
+
+
+def test_a_shared_service_process_that_exits_inside_the_window_still_counts_as_shared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PostgreSQL backend ends with its client's connection: its CPU must not turn into
+    'foreign' load (every 1M-event rebuild was once marked disturbed for that)."""
+    import time as real_time
+
+    from bench.suite import cpu
+
+    backend = {"alive": True, "ticks": 0}
+
+    def shared_pids() -> set[int]:
+        return {424242} if backend["alive"] else set()
+
+    real_ticks = cpu._ticks
+
+    def ticks(pids: set[int]) -> dict[int, int]:
+        out = real_ticks(pids - {424242})
+        if 424242 in pids and backend["alive"]:
+            out[424242] = backend["ticks"]
+        return out
+
+    monkeypatch.setattr(cpu, "_shared_pids", shared_pids)
+    monkeypatch.setattr(cpu, "_ticks", ticks)
+    monkeypatch.setattr(cpu, "SHARED_SAMPLE_S", 0.01)
+    window = cpu.CpuWindow()
+    window.start()
+    backend["ticks"] = 50 * cpu.TICK  # 50 s of CPU, seen by a sample ...
+    real_time.sleep(0.2)
+    backend["alive"] = False  # ... then the backend exits before the window ends
+    out = window.stop()
+    assert out["shared_services_cores"] > 1.0

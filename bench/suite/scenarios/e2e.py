@@ -13,13 +13,16 @@ from bench.suite.report import row
 from bench.suite.runner import Rounds, measure
 from bench.suite.scenarios.django_peer import start_peer
 from bench.suite.scenarios.system import realtime_token, start_system, user_with_lists
+from bench.suite.scenarios.write_path import API_ENV
 
 
 def run(ctx: Context) -> list[dict[str, Any]]:
     clients = ctx.pick(200, 1000)
     rates = ctx.pick([10], [10, 50])
     duration = ctx.pick(3, 10)
-    stack, pids = start_system(ctx)
+    # Limits off as in the write path: one bench user sends every command, and the per-user
+    # write limit (600/60) refused the 601st of a run (1,000 "missing" deliveries, once).
+    stack, pids = start_system(ctx, api_env=API_ENV)
     peer = start_peer(ctx, "daphne", lists=1)
     per_rate = {rate: Rounds() for rate in rates}
     try:
@@ -86,10 +89,12 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     for rate, rounds in per_rate.items():
         for name in ("system", "channels"):
             for r in rounds.results.get(name, []):
-                if r["missing"] or r["doubled"] or r["out_of_order"]:
+                if r["missing"] or r["doubled"] or r["out_of_order"] or r.get("refused"):
                     ctx.notes.append(
                         f"end to end: {name} at {rate}/s lost {r['missing']}, doubled {r['doubled']}, "
-                        f"reordered {r['out_of_order']} of {r['expected']} deliveries (failures: {r['failureReasons']})"
+                        f"reordered {r['out_of_order']} of {r['expected']} deliveries; "
+                        f"{r.get('refused', 0)} commands not accepted "
+                        f"(statuses {r['commands']['statuses']}; failures: {r['failureReasons']})"
                     )
         case = f"{clients:,} clients, {rate} commands/s"
         first = rate == rates[0]
@@ -136,6 +141,17 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                 "lower",
                 rounds,
                 lambda x: x["missing"] + x["doubled"] + x["out_of_order"],
+                peer="channels",
+                target="0",
+            ),
+            row(
+                "end-to-end",
+                case,
+                "commands not accepted",
+                "",
+                "lower",
+                rounds,
+                lambda x: x.get("refused", 0),
                 peer="channels",
                 target="0",
             ),
