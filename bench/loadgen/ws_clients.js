@@ -61,7 +61,7 @@ function begin(command) {
   failureReasons = {};
   doubled = 0;
   outOfOrder = 0;
-  lastSeq = new Int32Array(N).fill(-1);
+  lastSeq = new Float64Array(N).fill(-1);
   seen = command.mode === "e2e" ? new Uint8Array(N * events) : null;
   lastAt = command.mode === "e2e" ? new Float64Array(events) : null;
   onProbe = null;
@@ -91,8 +91,11 @@ function deliver(i, envelope) {
     const slot = i * cmd.events + seq;
     if (seen[slot]) doubled += 1;
     seen[slot] = 1;
-    if (seq <= lastSeq[i]) outOfOrder += 1;
-    lastSeq[i] = Math.max(lastSeq[i], seq);
+    // Order as the contract defines it: ascending store position (this system). The peer's
+    // messages carry none, so for it the POST order stands in (stricter: POSTs overlap).
+    const order = typeof envelope.position === "number" ? envelope.position : seq;
+    if (order <= lastSeq[i]) outOfOrder += 1;
+    lastSeq[i] = Math.max(lastSeq[i], order);
     if (t > lastAt[seq]) lastAt[seq] = t;
     if (sampleCount < samples.length) samples[sampleCount++] = t - sent;
     return;

@@ -40,10 +40,13 @@ def merge_into(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[s
     old = json.loads(path.read_text())
     names = {SCENARIO_OF[c] for c in chosen}
     old["rows"] = [r for r in old["rows"] if r["scenario"] not in names] + results["rows"]
+    stale = {n for c in chosen for n in old.get("notes_of", {}).get(c, [])}
     old["notes"] = [
-        n for n in old.get("notes", []) if not any(n.startswith(k) for k in results["notes"])
+        n
+        for n in old.get("notes", [])
+        if n not in stale and not any(n.startswith(k) for k in results["notes"])
     ] + results["notes"]
-    for key in ("errors", "timings_s"):
+    for key in ("errors", "timings_s", "notes_of"):
         old[key] = {k: v for k, v in old.get(key, {}).items() if k not in chosen} | results[key]
     old["date"] = results["date"]
     old["command"] = "make bench ARGS=--quick" if results["quick"] else "make bench"
@@ -90,11 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         "rows": [],
         "errors": {},
         "timings_s": {},
+        "notes_of": {},  # scenario -> its notes, so a partial run replaces them
     }
     try:
         for name in chosen:
             print(f"== {name}", file=sys.stderr, flush=True)
             t0 = time.monotonic()
+            noted = len(ctx.notes)
             try:
                 module = importlib.import_module(f"bench.suite.scenarios.{name}")
                 results["rows"].extend(module.run(ctx))
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 first_line = (str(exc).splitlines() or [""])[0][:200]
                 results["errors"][name] = f"{type(exc).__name__}: {first_line}"
             results["timings_s"][name] = round(time.monotonic() - t0, 1)
+            results["notes_of"][name] = ctx.notes[noted:]
     finally:
         factory.cleanup()
     results["notes"] = ctx.notes
