@@ -83,9 +83,12 @@ def section(results: dict[str, Any], source: str) -> str:
         "*disturbed* if it stays so. Load generators: Node processes speaking Engine.IO/Socket.IO v5 frames over "
         "`ws` (and plain JSON frames for Channels) and keep-alive HTTP (`bench/loadgen/`). They are benchmarks, "
         "not tests: nothing asserts on time. How the scenarios work and what each peer is: "
-        "[docs/scaling.md](docs/scaling.md). A full `make bench` (2 rounds) is estimated at 45–60 "
-        "minutes on this machine when it is quiet (`make bench ARGS='--rounds 1'` about half); "
-        "`make bench ARGS=--quick` about 8 minutes quiet, 15 when every window is repeated.",
+        "[docs/scaling.md](docs/scaling.md). A full `make bench` (2 rounds) took 32 minutes on this "
+        "machine, quiet, from a fresh checkout (2026-12-01 16:58–17:30 UTC; `make bench-deps` installed "
+        "the peers' packages in 8 s); `make bench ARGS=--quick` takes about 8 minutes quiet, 15 when "
+        "every window is repeated. At saturation this gateway used a quarter of its core while its "
+        "load generator used all of its own: that figure is the load generator's limit, a lower "
+        "bound for the gateway (the Node peer's server, at ~1 core, is its own limit).",
         "",
     ]
     if missing:
