@@ -72,7 +72,7 @@ def eio() -> engineio.Server:
 
 
 def test_the_versions_whose_internals_were_checked() -> None:
-    # engine_sockets.py names what it uses; re-read it against a new release, then bump here.
+    # engine_sockets/ names what it uses; re-read it against a new release, then bump here.
     assert version("python-engineio") == "4.15.1"
     assert version("python-socketio") == "5.18.1"
     assert version("eventlet") == "0.41.3"

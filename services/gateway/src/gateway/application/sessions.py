@@ -31,7 +31,7 @@ class CatchUp:
     aborted: str | None = None  # why it must stop: "revoked", "closed", "slow_consumer"
 
 
-@dataclass
+@dataclass(slots=True)  # memory: one per connection (docs/gateway.md)
 class Session:
     """One Socket.IO connection."""
 
