@@ -21,8 +21,8 @@ from engineio import packet as engine_packet
 from engineio import socket as engine_socket_module
 from eventlet.green import socket as green_socket
 from eventlet.websocket import RFC6455WebSocket
-from gateway.adapters.engine_sockets import sockets as socket_impl
 from gateway.adapters.engine_sockets import Lane, adopt
+from gateway.adapters.engine_sockets import sockets as socket_impl
 
 TEXT, CLOSE_FRAME = 0x1, 0x8
 
@@ -31,8 +31,10 @@ def client_frame(text: str) -> bytes:
     """A masked text frame, as a client sends it."""
     payload, mask = text.encode(), b"\x1f\x2e\x3d\x4c"
     assert len(payload) < 126
-    return bytes([0x81, 0x80 | len(payload)]) + mask + bytes(
-        b ^ mask[i % 4] for i, b in enumerate(payload)
+    return (
+        bytes([0x81, 0x80 | len(payload)])
+        + mask
+        + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     )
 
 

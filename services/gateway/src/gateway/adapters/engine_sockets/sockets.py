@@ -41,6 +41,7 @@ SOCKETS_ALIVE = Gauge(
 )
 SOCKETS_ALIVE.set_function(lambda: len(ALIVE))
 
+
 class ReleasingSocket(CappedPollSocket):
     """An engine.io socket pinged by the server's :class:`PingScheduler`, forgotten by the
     server as soon as it closes, and, over eventlet's WebSocket, without a writer green
@@ -100,7 +101,7 @@ class ReleasingSocket(CappedPollSocket):
                     break  # closed: close the WebSocket, as engine.io's writer does
                 try:
                     ws.send(pkt.encode())
-                except Exception:  # noqa: BLE001 - engine.io's writer: any error ends it
+                except Exception:
                     break
             self.gateway_ws = None
             ws.close()
@@ -164,7 +165,7 @@ def _serve_websocket(self: ReleasingSocket, ws: Any) -> list[Any]:
     while True:
         try:
             p = websocket_wait()
-        except Exception:  # noqa: BLE001 - as engine.io: any read error ends the connection
+        except Exception:
             break
         if p is None:  # closed by the client
             break
