@@ -49,7 +49,7 @@ def connected(server: engineio.Server) -> Any:
     return sock
 
 
-def sent(sock: Any) -> list[int]:
+def sent(sock: Any) -> list[int | None]:
     """Packet types queued for ``sock`` (taken off the queue)."""
     types = []
     while not sock.queue.empty():

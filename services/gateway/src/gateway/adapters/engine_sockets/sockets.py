@@ -58,6 +58,7 @@ class ReleasingSocket(CappedPollSocket):
     leaves a socket alone once it is of this class).
     """
 
+    last_ping: float | None  # engine.io's: when the unanswered PING went, else None
     gateway_ws: Any = None  # the WebSocket, while this class writes to it
     gateway_drainer: Any = None  # the task writing the queue out, while there is one
 
