@@ -8,6 +8,7 @@ socketpair under eventlet's green sockets; the test is the client (raw RFC 6455 
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 import time
@@ -177,6 +178,21 @@ def test_the_client_going_away_ends_the_handler_and_closes_the_socket() -> None:
     served.finish()
     assert served.disconnects == [served.server.reason.TRANSPORT_CLOSE]
     assert served.engine.closed and served.engine.gateway_ws is None
+
+
+def test_a_frame_that_is_no_engine_io_packet_ends_the_connection_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = Served()
+    served.until(lambda: texts(served.got) == ["4before"], "the packet queued before")
+    with caplog.at_level(logging.INFO, logger=socket_impl.__name__):
+        served.peer.send(client_frame("x"))  # the fault: garbage (engine.io raises on it)
+        served.until(lambda: served.engine.closed, "the connection to end")
+    assert served.disconnects == [served.server.reason.TRANSPORT_CLOSE]
+    lines = [r for r in caplog.records if r.name == socket_impl.__name__]
+    assert [r.getMessage() for r in lines] == ["malformed engine.io frame"]
+    assert lines[0].exc_info is None  # no traceback: garbage must not flood the logs
+    served.finish()
 
 
 def test_an_upgrade_from_polling_keeps_engine_io_s_handshake() -> None:

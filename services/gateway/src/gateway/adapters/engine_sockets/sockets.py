@@ -18,6 +18,9 @@ from gateway.adapters.engine_sockets.polls import CappedPollSocket
 
 log = logging.getLogger(__name__)
 
+#: What decoding a frame that is no engine.io packet raises (``"x"``, ``""``, ...).
+MALFORMED = (ValueError, TypeError, IndexError, KeyError, UnicodeError)
+
 # -- freeing closed sockets at once, and one ping task for all of them -----------------------
 #
 # python-engineio starts one background task per socket that sleeps the whole ping interval
@@ -171,7 +174,15 @@ def _serve_websocket(self: ReleasingSocket, ws: Any) -> list[Any]:
         if p is None:  # closed by the client
             break
         try:
-            self.receive(engine_packet.Packet(encoded_packet=p))
+            pkt = engine_packet.Packet(encoded_packet=p)
+        except MALFORMED as exc:
+            # engine.io lets this escape the handler (the connection just drops); here it
+            # ends the connection properly, with one line and no traceback (found by
+            # tests/security/test_gateway_fuzz.py: garbage must not flood the logs)
+            log.info("malformed engine.io frame", extra={"error": type(exc).__name__})
+            break
+        try:
+            self.receive(pkt)
         except engine_errors.UnknownPacketError:
             pass
         except engine_errors.SocketIsClosedError:
