@@ -96,6 +96,23 @@ def test_engine_io_and_eventlet_internals_are_still_there(eio: engineio.Server) 
     assert client.ws.socket.fd.gettimeout() == 0.0  # the descriptor under a green socket
 
 
+def test_the_internals_of_the_ping_task_and_the_writerless_socket_are_there(
+    eio: engineio.Server,
+) -> None:
+    """What engine_sockets/pings.py and sockets.py use besides the above (the code they copy
+    is checked line by line in test_gateway_engine_pings.py and test_gateway_engine_writer.py)."""
+    assert isinstance(eio.sockets, dict) and eio.ping_interval and eio.ping_timeout
+    assert eio.get_queue_empty_exception() is eventlet.queue.Empty
+    sock = Client(eio, "s1").engine
+    assert sock.last_ping is not None  # set at creation: the first schedule_ping schedules
+    for name in ("task_done", "join", "qsize"):
+        assert callable(getattr(sock.queue, name)), name
+    task = eio.start_background_task(lambda: None)
+    task.join()  # the drainer is joined when the connection ends
+    assert list(inspect.signature(engine_socket_module.Socket.send).parameters) == ["self", "pkt"]
+    assert eio.reason.PING_TIMEOUT and eio.reason.TRANSPORT_CLOSE
+
+
 def test_the_frame_is_the_one_eventlet_would_send() -> None:
     pair = green_socket.socketpair()
     ws = RFC6455WebSocket(pair[0], {}, 13)
