@@ -42,8 +42,11 @@ LIMITS = (
     "its time is mostly the kernel's send per client, and a quick run's p99 at 10 events/s rests "
     "on the worst one or two of its 20 events (probe runs at 1,000 clients, the machine's "
     "load and the profile: [docs/gateway.md](docs/gateway.md#the-fan-out-path-and-what-was-measured)). "
-    "Connections: eventlet keeps three green threads per connection (reader, engine.io writer and "
-    "ping), whose saved stacks are the largest share of an idle connection's memory. "
+    "Connections: one green thread per connection is left (eventlet's reader; engine.io's "
+    "writer now exists only while packets wait, and one ping task serves every connection), "
+    "and its saved stacks are still the largest share of an idle connection's memory; the "
+    "bench's figure averages two rounds on one process, of which a fresh process's first "
+    "(34 KiB at 5,000) is the dearer ([docs/gateway.md](docs/gateway.md#memory-per-idle-connection-and-what-was-measured)). "
     "What that means at 100,000 and 1,000,000 users: [docs/scaling.md](docs/scaling.md)."
 )
 

@@ -295,7 +295,7 @@ SUBSCRIBE_CHURN = '42["subscribe",{"channel":"public:churn"}]'
 
 def sockets_freed(url: str) -> None:
     """Regression (#16 churn memory): a closed engine.io socket is freed at once. Before
-    adapters/engine_sockets.py, engine.io's ping task held each one for the ping interval
+    adapters/engine_sockets/, engine.io's ping task held each one for the ping interval
     (25 s): 1,500 sockets closed a moment ago were all still alive here."""
 
     def freed() -> bool:

@@ -20,6 +20,8 @@ def opened_socket(server: engineio.Server, adopted: bool) -> Any:
     """A socket as engine.io makes one on connect: created, (adopted), first ping scheduled."""
     sock = engine_socket_module.Socket(server, server.generate_id())
     if adopted:
+        server.sockets[sock.sid] = sock  # in the table, as engine.io does (the plain one is
+        # left out: the table alone would keep it alive)
         adopt(sock)
     sock.schedule_ping()  # starts the ping task, as engine.io's _handle_connect does
     return sock
@@ -79,7 +81,8 @@ def test_every_new_socket_is_adopted_at_connect() -> None:
 
 
 def test_the_engine_io_internals_this_relies_on_are_still_there() -> None:
-    """engine_sockets.py copies ``Socket._send_ping`` and wraps ``Socket.close``."""
+    """engine_sockets copies ``Socket._send_ping`` (the shared scheduler) and wraps
+    ``Socket.close``."""
     source = inspect.getsource(engine_socket_module.Socket._send_ping)
     assert "self.server.sleep(self.server.ping_interval)" in source, source
     assert "packet.PING" in source and "self.last_ping = time.time()" in source, source
@@ -96,9 +99,7 @@ def test_the_engine_io_internals_this_relies_on_are_still_there() -> None:
 def test_a_closed_polling_socket_leaves_the_servers_table_at_once() -> None:
     server = engineio.Server(async_mode="threading")
     sock = opened_socket(server, adopted=True)
-    server.sockets[sock.sid] = sock
     other = opened_socket(server, adopted=True)
-    server.sockets[other.sid] = other
     sock.close(wait=False, abort=True)
     assert list(server.sockets) == [other.sid]
     other.close(wait=False, abort=True)

@@ -72,7 +72,7 @@ def eio() -> engineio.Server:
 
 
 def test_the_versions_whose_internals_were_checked() -> None:
-    # engine_sockets.py names what it uses; re-read it against a new release, then bump here.
+    # engine_sockets/ names what it uses; re-read it against a new release, then bump here.
     assert version("python-engineio") == "4.15.1"
     assert version("python-socketio") == "5.18.1"
     assert version("eventlet") == "0.41.3"
@@ -94,6 +94,23 @@ def test_engine_io_and_eventlet_internals_are_still_there(eio: engineio.Server) 
         assert hasattr(client.ws, name), name
     assert hasattr(client.ws._sendlock, "counter") and hasattr(client.ws._sendlock, "_waiters")
     assert client.ws.socket.fd.gettimeout() == 0.0  # the descriptor under a green socket
+
+
+def test_the_internals_of_the_ping_task_and_the_writerless_socket_are_there(
+    eio: engineio.Server,
+) -> None:
+    """What engine_sockets/pings.py and sockets.py use besides the above (the code they copy
+    is checked line by line in test_gateway_engine_pings.py and test_gateway_engine_writer.py)."""
+    assert isinstance(eio.sockets, dict) and eio.ping_interval and eio.ping_timeout
+    assert eio.get_queue_empty_exception() is eventlet.queue.Empty
+    sock = Client(eio, "s1").engine
+    assert sock.last_ping is not None  # set at creation: the first schedule_ping schedules
+    for name in ("task_done", "join", "qsize"):
+        assert callable(getattr(sock.queue, name)), name
+    task = eio.start_background_task(lambda: None)
+    task.join()  # the drainer is joined when the connection ends
+    assert list(inspect.signature(engine_socket_module.Socket.send).parameters) == ["self", "pkt"]
+    assert eio.reason.PING_TIMEOUT and eio.reason.TRANSPORT_CLOSE
 
 
 def test_the_frame_is_the_one_eventlet_would_send() -> None:

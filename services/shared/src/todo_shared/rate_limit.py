@@ -16,6 +16,8 @@ Clock = Callable[[], float]
 class TokenBucket:
     """``capacity`` operations at once, refilled at ``rate`` per second."""
 
+    __slots__ = ("_at", "_level", "capacity", "clock", "rate")  # one per gateway connection
+
     def __init__(self, capacity: float, rate: float, clock: Clock = time.monotonic) -> None:
         self.capacity = capacity
         self.rate = rate

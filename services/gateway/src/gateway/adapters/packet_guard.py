@@ -39,7 +39,7 @@ class GuardedServer(socketio.Server):  # type: ignore[misc]
     def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
         engine_socket = self.eio.sockets.get(eio_sid)
         if engine_socket is not None:
-            adopt(engine_socket)  # memory: freed at close, not 25 s later (engine_sockets.py)
+            adopt(engine_socket)  # memory: freed at close, not 25 s later (engine_sockets/)
         return super()._handle_eio_connect(eio_sid, environ)
 
     def _handle_eio_message(self, eio_sid: str, data: Any) -> Any:

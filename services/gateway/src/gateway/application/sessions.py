@@ -10,7 +10,8 @@ those events skips them (no duplicate).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,7 +32,7 @@ class CatchUp:
     aborted: str | None = None  # why it must stop: "revoked", "closed", "slow_consumer"
 
 
-@dataclass
+@dataclass(slots=True)  # memory: one per connection (docs/gateway.md)
 class Session:
     """One Socket.IO connection."""
 
@@ -40,13 +41,40 @@ class Session:
     bucket: TokenBucket
     joined: dict[str, Coverage] = field(default_factory=dict)
     grants: dict[str, str | None] = field(default_factory=dict)  # channel -> user it was granted to
-    # Serialises subscribe/unsubscribe of one connection (green lock under eventlet).
-    lock: threading.Lock = field(default_factory=threading.Lock)
     closing: bool = False
 
     def add_token(self, claims: RealtimeClaims) -> None:
         if claims not in self.tokens:
             self.tokens.append(claims)
+
+
+class SessionLocks:
+    """Serialise the subscribes and unsubscribes of one connection (green locks under
+    eventlet). A connection's lock exists only while it is held or awaited: a green lock is
+    about 1 KB, and an idle connection needs none."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, list[int]]] = {}  # sid -> lock, users
+
+    @contextmanager
+    def hold(self, sid: str) -> Iterator[None]:
+        with self._guard:
+            entry = self._locks.get(sid)
+            if entry is None:
+                entry = self._locks[sid] = (threading.Lock(), [0])
+            entry[1][0] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1][0] -= 1
+                if not entry[1][0]:
+                    del self._locks[sid]
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 class RegistryWatcher(Protocol):
@@ -63,6 +91,7 @@ class SessionRegistry:
     def __init__(self) -> None:
         self.watchers: list[RegistryWatcher] = []
         self.sessions: dict[str, Session] = {}
+        self.locks = SessionLocks()
         self.members: dict[str, set[str]] = {}
         self.pending: dict[str, dict[str, CatchUp]] = {}
         self.ahead: dict[str, dict[str, int]] = {}

@@ -103,7 +103,7 @@ class Subscriptions:
         )
         if isinstance(decision, Refused):
             return refuse(decision.code, decision.message)
-        with session.lock:
+        with self.registry.locks.hold(session.sid):
             if session.closing:
                 return refuse("unavailable", "the connection is closing")
             if (
@@ -134,7 +134,7 @@ class Subscriptions:
         channel = parse_unsubscribe(payload)
         if isinstance(channel, Refused):
             return refuse(channel.code, channel.message)
-        with session.lock:
+        with self.registry.locks.hold(session.sid):
             self._leave(session, channel)
         return {"ok": True}
 

@@ -68,7 +68,7 @@ class RecentIds:
         return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coverage:
     """A joined channel delivers every event of it after ``start`` (exclusive)."""
 
