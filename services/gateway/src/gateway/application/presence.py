@@ -83,6 +83,7 @@ class PresenceService:
         self._version = 0
         self._versions: dict[str, int] = {}
         self._payloads: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._announced: dict[str, dict[str, str]] = {}
         self.stopping = False
         metrics.CHANNELS.set_function(self.channels_with_presence)
 
@@ -167,6 +168,14 @@ class PresenceService:
         metrics.ANNOUNCEMENTS_RECEIVED.labels(announcement.kind).inc()
         if announcement.kind == "bye":
             changed = self.peers.forget(announcement.gateway)
+        elif announcement.kind == "change":
+            changed = self.peers.change(
+                announcement.gateway,
+                announcement.channels,
+                announcement.left,
+                announcement.ttl,
+                now,
+            )
         else:
             changed = self.peers.apply(
                 announcement.gateway, announcement.channels, announcement.ttl, now
@@ -176,12 +185,29 @@ class PresenceService:
         for channel in changed:
             self._changed(channel)
 
-    def outgoing(self, now: float) -> list[bytes]:
-        """The announcements to publish now (changes, or the periodic full state)."""
-        channels, _full = self.schedule.take(now, self.local.channels())
-        if not channels:
-            return []
-        return self._encode("state", channels)
+    def outgoing(self, now: float) -> tuple[str, list[bytes]]:
+        """The announcements to publish now, and their kind.
+
+        Every interval (or when asked by a ``hello``) the complete local sets (``state``);
+        in between only what changed since the last message (``change``).
+        """
+        channels, full = self.schedule.take(now, self.local.channels())
+        if full:
+            return "state", self._encode("state", channels) if channels else []
+        came: dict[str, dict[str, str]] = {}
+        went: dict[str, list[str]] = {}
+        for channel in channels:
+            users, before = self.local.users(channel), self._announced.get(channel, {})
+            joined = {user: name for user, name in users.items() if before.get(user) != name}
+            gone = [user for user in before if user not in users]
+            if joined:
+                came[channel] = joined
+            if gone:
+                went[channel] = gone
+            self._remember(channel, users)
+        if not came and not went:
+            return "change", []
+        return "change", encode(self.gateway_id, "change", self.ttl, came, went)
 
     def hello(self) -> list[bytes]:
         """Sent on (re)connecting: our state, and a request for everyone else's."""
@@ -193,7 +219,16 @@ class PresenceService:
 
     def _encode(self, kind: str, channels: Iterable[str]) -> list[bytes]:
         state = {channel: self.local.users(channel) for channel in channels}
+        for channel, users in state.items():
+            self._remember(channel, users)
         return encode(self.gateway_id, kind, self.ttl, state)
+
+    def _remember(self, channel: str, users: dict[str, str]) -> None:
+        """What the other gateways were last told of ``channel`` (``change`` diffs from it)."""
+        if users:
+            self._announced[channel] = users
+        else:
+            self._announced.pop(channel, None)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
