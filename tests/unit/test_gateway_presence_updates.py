@@ -11,6 +11,7 @@ import itertools
 import json
 
 from engineio import packet as engine_packet
+from gateway.application.presence import WRITE_CHUNK
 from gateway.domain.presence import PeerPresence
 from gateway.domain.presence_schedule import LARGE, LARGE_GAP, MIN_GAP, Viewers, gap_for
 from gateway.domain.presence_wire import encode, parse
@@ -171,3 +172,20 @@ def test_changes_received_reach_the_viewers() -> None:
     now[0] += MIN_GAP
     presence.flush_clients(now[0])
     assert names(sink.sent[-1][1]) == ["alice", "carol"]
+
+
+def test_a_large_update_yields_between_chunks_and_skips_who_left_meanwhile() -> None:
+    presence, sink, now = service()
+    viewers = [session(f"sid-{n:03d}", str(n), f"user{n:03d}") for n in range(250)]
+    for viewer in viewers:
+        presence.joined(viewer, LIST, viewer.tokens[0].user_id)
+        presence.acked(viewer, LIST)
+    leaving = viewers[-1]
+
+    def pause() -> None:  # another green thread runs: someone unsubscribes
+        presence.left(leaving, LIST)
+
+    sent = presence.flush_clients(now[0], pause=pause)
+    assert [len(sids) for sids, _ in sink.sent] == [WRITE_CHUNK, WRITE_CHUNK, 49]
+    assert sent == 249 and leaving.sid not in sink.sent[-1][0]
+    assert all(payload["count"] == 250 for _, payload in sink.sent)  # one set for all chunks

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 TICK = 0.05
 #: Seconds between two expiry sweeps of the other gateways' entries.
 SWEEP = 0.5
+#: Connections written to between two yields while sending one channel's update.
+WRITE_CHUNK = 100
 
 
 def ttl_for(interval: float) -> float:
@@ -119,21 +121,33 @@ class PresenceService:
                 if now - swept >= SWEEP:
                     self.expire(now)
                     swept = now
-                self.flush_clients(now)
+                self.flush_clients(now, pause=lambda: sleep(0))
             except Exception:  # keep ticking: one bad channel must not stop presence
                 log.exception("presence tick failed")
             sleep(TICK)
 
-    def flush_clients(self, now: float) -> int:
-        """Emit ``presence`` to every connection it is due to; returns how many got one."""
+    def flush_clients(self, now: float, pause: Callable[[], None] | None = None) -> int:
+        """Emit ``presence`` to every connection it is due to; returns how many got one.
+
+        A large channel's update goes out :data:`WRITE_CHUNK` connections at a time, with
+        ``pause`` (the ticker: a yield to the other green threads) in between, so events
+        wait for at most one chunk; a connection that left meanwhile is skipped.
+        """
         sent = 0
         for channel in list(self.viewers.pending):
             version = self._versions.get(channel, 0)
             due, _ = self.viewers.due(channel, version, now)
-            if due:
-                self.sink.notify_all(due, "presence", self.payload(channel))
-                metrics.UPDATES.inc(len(due))
-                sent += len(due)
+            if not due:
+                continue
+            payload = self.payload(channel)
+            for start in range(0, len(due), WRITE_CHUNK):
+                chunk = due[start : start + WRITE_CHUNK]
+                if start and pause is not None:
+                    pause()
+                    chunk = [sid for sid in chunk if self.viewers.holds(channel, sid)]
+                self.sink.notify_all(chunk, "presence", payload)
+                metrics.UPDATES.inc(len(chunk))
+                sent += len(chunk)
         return sent
 
     def expire(self, now: float) -> None:

@@ -133,6 +133,11 @@ class Viewers:
             self.pending.discard(channel)
         return due, later
 
+    def holds(self, channel: str, sid: str) -> bool:
+        """Whether ``sid`` still gets ``channel``'s presence."""
+        state = self._by_channel.get(channel)
+        return state is not None and sid in state.viewers
+
     def channels(self) -> list[str]:
         return list(self._by_channel)
 
