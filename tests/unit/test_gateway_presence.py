@@ -201,6 +201,16 @@ def test_a_large_state_is_split_into_chunks():
         json.dumps(
             {"v": 1, "gateway": "g", "kind": "state", "ttl": 1, "channels": {LIST: [{"id": 7}]}}
         ).encode(),
+        json.dumps(
+            {"v": 1, "gateway": "g", "kind": "state", "ttl": 1, "left": {LIST: ["7"]}}
+        ).encode(),
+        json.dumps({"v": 1, "gateway": "g", "kind": "change", "ttl": 1, "left": []}).encode(),
+        json.dumps(
+            {"v": 1, "gateway": "g", "kind": "change", "ttl": 1, "left": {LIST: [7]}}
+        ).encode(),
+        json.dumps(
+            {"v": 1, "gateway": "g", "kind": "change", "ttl": 1, "left": {"public:x": ["7"]}}
+        ).encode(),
     ],
 )
 def test_unusable_messages_are_refused(message: bytes):
@@ -280,7 +290,9 @@ def test_service_leaves_on_revocation_and_ignores_other_channels():
     now[0] += 1
     presence.flush_clients(now[0])
     assert [names(p) for _, p in sink.sent[1:]] == [["alice"]]
-    assert [body["channels"] for body in map(json.loads, presence.outgoing(now[0]))] == [
+    kind, bodies = presence.outgoing(now[0])
+    assert kind == "state"  # the first is everything
+    assert [body["channels"] for body in map(json.loads, bodies)] == [
         {LIST: [{"id": "7", "username": "alice"}]}
     ]
 

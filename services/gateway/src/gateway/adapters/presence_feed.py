@@ -104,7 +104,7 @@ class PresenceFeed:
         self._publish(channel, "hello", self.presence.hello())
         while not self.stopping:
             connection.process_data_events(time_limit=POLL)
-            self._publish(channel, "state", self.presence.outgoing(self.clock()))
+            self._publish(channel, *self.presence.outgoing(self.clock()))
         self._publish(channel, "bye", self.presence.bye())
         metrics.FEED_CONNECTED.set(0)
         connection.close()

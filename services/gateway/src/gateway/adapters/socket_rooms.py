@@ -69,15 +69,18 @@ class SocketRooms:
                     else:
                         pending[eio_sid] = [index]
             return
-        frame, queued = item
+        self._write_each((eio_sid for sid, eio_sid in participants if sid not in skipped), *item)
+
+    def _write_each(
+        self, eio_sids: Iterable[str], frame: bytes, queued: engine_packet.Packet
+    ) -> None:
+        """Write ``frame`` to each client directly where that keeps order, else queue it."""
         sockets = self.sio.eio.sockets
         spawn = self.sio.start_background_task
         write_now = engine_sockets.write_now
         direct = slow = 0
         failed: list[Any] = []
-        for sid, eio_sid in participants:
-            if sid in skipped:
-                continue
+        for eio_sid in eio_sids:
             engine_socket = sockets.get(eio_sid)
             if engine_socket is None or engine_socket.closed:
                 continue
@@ -176,9 +179,25 @@ class SocketRooms:
         self.sio.emit(event, data, to=sid, namespace=NAMESPACE)
 
     def notify_all(self, sids: Sequence[str], event: str, data: Mapping[str, Any]) -> None:
-        """One emit of ``event`` to several connections (each sid is its own room)."""
+        """``event`` to several connections, the way :meth:`deliver` sends events.
+
+        Encoded and framed once; written straight to each WebSocket client with nothing
+        waiting, queued for every other one (so order holds per client).
+        """
         self.flush()
-        self.sio.emit(event, data, to=list(sids), namespace=NAMESPACE)
+        text = self.sio.packet_class(
+            socket_packet.EVENT, namespace=NAMESPACE, data=[event, data]
+        ).encode()
+        if not isinstance(text, str):  # binary attachments (never from JSON): library's way
+            self.sio.emit(event, data, to=list(sids), namespace=NAMESPACE)
+            return
+        eio_sid_of = self.sio.manager.eio_sid_from_sid
+        eio_sids = (eio_sid_of(sid, NAMESPACE) for sid in sids)
+        self._write_each(
+            (eio_sid for eio_sid in eio_sids if eio_sid is not None),
+            engine_sockets.websocket_frame("4" + text),
+            engine_packet.Packet(engine_packet.MESSAGE, text),
+        )
 
     def join(self, sid: str, channel: str) -> None:
         self.sio.enter_room(sid, channel, namespace=NAMESPACE)

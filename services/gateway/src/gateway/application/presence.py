@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 TICK = 0.05
 #: Seconds between two expiry sweeps of the other gateways' entries.
 SWEEP = 0.5
+#: Connections written to between two yields while sending one channel's update.
+WRITE_CHUNK = 100
 
 
 def ttl_for(interval: float) -> float:
@@ -83,6 +85,7 @@ class PresenceService:
         self._version = 0
         self._versions: dict[str, int] = {}
         self._payloads: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._announced: dict[str, dict[str, str]] = {}
         self.stopping = False
         metrics.CHANNELS.set_function(self.channels_with_presence)
 
@@ -118,21 +121,33 @@ class PresenceService:
                 if now - swept >= SWEEP:
                     self.expire(now)
                     swept = now
-                self.flush_clients(now)
+                self.flush_clients(now, pause=lambda: sleep(0))
             except Exception:  # keep ticking: one bad channel must not stop presence
                 log.exception("presence tick failed")
             sleep(TICK)
 
-    def flush_clients(self, now: float) -> int:
-        """Emit ``presence`` to every connection it is due to; returns how many got one."""
+    def flush_clients(self, now: float, pause: Callable[[], None] | None = None) -> int:
+        """Emit ``presence`` to every connection it is due to; returns how many got one.
+
+        A large channel's update goes out :data:`WRITE_CHUNK` connections at a time, with
+        ``pause`` (the ticker: a yield to the other green threads) in between, so events
+        wait for at most one chunk; a connection that left meanwhile is skipped.
+        """
         sent = 0
         for channel in list(self.viewers.pending):
             version = self._versions.get(channel, 0)
             due, _ = self.viewers.due(channel, version, now)
-            if due:
-                self.sink.notify_all(due, "presence", self.payload(channel))
-                metrics.UPDATES.inc(len(due))
-                sent += len(due)
+            if not due:
+                continue
+            payload = self.payload(channel)
+            for start in range(0, len(due), WRITE_CHUNK):
+                chunk = due[start : start + WRITE_CHUNK]
+                if start and pause is not None:
+                    pause()
+                    chunk = [sid for sid in chunk if self.viewers.holds(channel, sid)]
+                self.sink.notify_all(chunk, "presence", payload)
+                metrics.UPDATES.inc(len(chunk))
+                sent += len(chunk)
         return sent
 
     def expire(self, now: float) -> None:
@@ -167,6 +182,14 @@ class PresenceService:
         metrics.ANNOUNCEMENTS_RECEIVED.labels(announcement.kind).inc()
         if announcement.kind == "bye":
             changed = self.peers.forget(announcement.gateway)
+        elif announcement.kind == "change":
+            changed = self.peers.change(
+                announcement.gateway,
+                announcement.channels,
+                announcement.left,
+                announcement.ttl,
+                now,
+            )
         else:
             changed = self.peers.apply(
                 announcement.gateway, announcement.channels, announcement.ttl, now
@@ -176,12 +199,29 @@ class PresenceService:
         for channel in changed:
             self._changed(channel)
 
-    def outgoing(self, now: float) -> list[bytes]:
-        """The announcements to publish now (changes, or the periodic full state)."""
-        channels, _full = self.schedule.take(now, self.local.channels())
-        if not channels:
-            return []
-        return self._encode("state", channels)
+    def outgoing(self, now: float) -> tuple[str, list[bytes]]:
+        """The announcements to publish now, and their kind.
+
+        Every interval (or when asked by a ``hello``) the complete local sets (``state``);
+        in between only what changed since the last message (``change``).
+        """
+        channels, full = self.schedule.take(now, self.local.channels())
+        if full:
+            return "state", self._encode("state", channels) if channels else []
+        came: dict[str, dict[str, str]] = {}
+        went: dict[str, list[str]] = {}
+        for channel in channels:
+            users, before = self.local.users(channel), self._announced.get(channel, {})
+            joined = {user: name for user, name in users.items() if before.get(user) != name}
+            gone = [user for user in before if user not in users]
+            if joined:
+                came[channel] = joined
+            if gone:
+                went[channel] = gone
+            self._remember(channel, users)
+        if not came and not went:
+            return "change", []
+        return "change", encode(self.gateway_id, "change", self.ttl, came, went)
 
     def hello(self) -> list[bytes]:
         """Sent on (re)connecting: our state, and a request for everyone else's."""
@@ -193,7 +233,16 @@ class PresenceService:
 
     def _encode(self, kind: str, channels: Iterable[str]) -> list[bytes]:
         state = {channel: self.local.users(channel) for channel in channels}
+        for channel, users in state.items():
+            self._remember(channel, users)
         return encode(self.gateway_id, kind, self.ttl, state)
+
+    def _remember(self, channel: str, users: dict[str, str]) -> None:
+        """What the other gateways were last told of ``channel`` (``change`` diffs from it)."""
+        if users:
+            self._announced[channel] = users
+        else:
+            self._announced.pop(channel, None)
 
     # -- bookkeeping -------------------------------------------------------------------------
 

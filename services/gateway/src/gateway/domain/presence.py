@@ -14,7 +14,7 @@ token the API signed, never from what a client sends.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +126,37 @@ class PeerPresence:
                 changed.add(channel)
             self._entries.setdefault(channel, {})[gateway] = _Entry(fresh, now + ttl)
             self._channels_of.setdefault(gateway, set()).add(channel)
+        return changed
+
+    def change(
+        self,
+        gateway: str,
+        came: Mapping[str, Users],
+        went: Mapping[str, Collection[str]],
+        ttl: float,
+        now: float,
+    ) -> set[str]:
+        """Apply ``gateway``'s changes: per channel, users who came and ids of those who went.
+
+        Returns the channels whose set changed. An entry left empty is removed; one that
+        was not known starts from the users who came (the next heartbeat completes it).
+        """
+        changed: set[str] = set()
+        for channel in set(came) | set(went):
+            known = self._entries.get(channel, {}).get(gateway)
+            users = dict(known.users) if known is not None else {}
+            for user_id in went.get(channel, ()):
+                users.pop(user_id, None)
+            users.update(came.get(channel, {}))
+            if known is None or known.users != users:
+                changed.add(channel)
+            if users:
+                self._entries.setdefault(channel, {})[gateway] = _Entry(users, now + ttl)
+                self._channels_of.setdefault(gateway, set()).add(channel)
+            elif known is not None:
+                self._remove(channel, gateway)
+            else:
+                changed.discard(channel)
         return changed
 
     def forget(self, gateway: str) -> set[str]:
