@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from todo_shared.pgbackend.prepared import fetch_one
 
 from todo_api.limits.config import Limit
 
@@ -95,13 +96,13 @@ def hit_found(
         "RETURNING count) "
         "SELECT found.*, (SELECT count FROM hit) FROM found"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, _key(limit, ""), start, start + 2 * limit.window])
-        row = cursor.fetchone()
-        if row is None:
-            return None, None
-        count = int(row[-1])
-        if count == 1:  # a new window: forget windows that ended (cheap, indexed)
+    # bound on the server and prepared once per connection: the hot path of every write
+    row = fetch_one(sql, [*params, _key(limit, ""), start, start + 2 * limit.window])
+    if row is None:
+        return None, None
+    count = int(row[-1])
+    if count == 1:  # a new window: forget windows that ended (cheap, indexed)
+        with connection.cursor() as cursor:
             cursor.execute("DELETE FROM limits_counter WHERE expires_at < %s", [int(now)])
     return tuple(row[:-1]), Decision(count <= limit.count, count, retry_after)
 
