@@ -6,7 +6,7 @@ EXCLUSIVE MODE`` (readers are not blocked), checks the expected versions, number
 commit). Called outside a transaction (the API's usual case), the statement is its own
 transaction, so the lock is held for the function's own work and the commit's WAL flush
 only, with no round trip to Python in between; inside a caller's transaction, call it last.
-The statement is bound on the server and prepared once per connection
+The statement is bound on the server and prepared once per connection, as are the reads
 (:mod:`todo_shared.pgbackend.prepared`).
 
 Reads: one SQL statement each, rows straight into :class:`RecordedEvent` values (no ORM
@@ -29,7 +29,7 @@ from todo_shared.eventstore.interface import (
     check_expected,
     numbered,
 )
-from todo_shared.pgbackend.prepared import fetch_one
+from todo_shared.pgbackend.prepared import fetch_all, fetch_one
 
 _COLUMNS = (
     "position, event_id::text, stream, version, type, occurred_at, recorded_at, "
@@ -91,9 +91,7 @@ class PostgresRecorder:
 
     def _select(self, where: str, params: list[Any]) -> list[RecordedEvent]:
         sql = f"SELECT {_COLUMNS} FROM event_store WHERE {where}"  # noqa: S608 - fixed text
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [_record(row) for row in cursor.fetchall()]
+        return [_record(row) for row in fetch_all(sql, params, self.using)]
 
     def read_stream(self, stream: str) -> list[RecordedEvent]:
         return self._select("stream = %s ORDER BY version", [stream])
