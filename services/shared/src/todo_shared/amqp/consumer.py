@@ -4,9 +4,9 @@ Messages are handed to ``handle`` in batches (up to ``max_batch``, or whatever i
 after ``handle`` returns the whole batch is acked. With ``gather_seconds``, a batch that
 would be short is held back until that long after the previous batch was handled, so under a
 steady trickle the per-batch cost (a transaction, a few queries) is paid for several messages
-rather than for each; a message after a quiet spell, or a deep queue, is never delayed. If ``handle`` raises, the batch is nacked
-back to the queue and the loop pauses with backoff, so a failing dependency never becomes a
-busy loop. The connection is made with :func:`connect_with_backoff`.
+rather than for each; a message after a quiet spell, or a deep queue, is never delayed. If
+``handle`` raises, the batch is nacked back to the queue and the loop pauses with backoff, so
+a failing dependency never becomes a busy loop. The connection is made with :func:`connect_with_backoff`.
 """
 
 from __future__ import annotations
