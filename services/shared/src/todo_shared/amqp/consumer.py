@@ -116,7 +116,7 @@ def _more_waiting(channel: BlockingChannel, gather_until: float) -> bool:
     if wait <= 0:
         return False
     channel.connection.sleep(wait)  # runs the I/O loop: deliveries queue up meanwhile
-    return channel.get_waiting_message_count() > 0
+    return bool(channel.get_waiting_message_count() > 0)
 
 
 def _handle_batch(channel: BlockingChannel, batch: list[Delivery], handle: Handle) -> bool:
