@@ -40,7 +40,7 @@ def event(n):
     )
 
 
-def consume_in_thread(topology, received, stop, batches=None):
+def consume_in_thread(topology, received, stop, batches=None, gather_seconds=0.0):
     def handle(channel, batch):
         for delivery in batch:
             received.append(parse_message(delivery.body)["data"]["n"])
@@ -56,6 +56,7 @@ def consume_in_thread(topology, received, stop, batches=None):
             handle=handle,
             should_stop=stop.is_set,
             idle_timeout=0.2,
+            gather_seconds=gather_seconds,
         ),
         daemon=True,
     )
@@ -113,6 +114,27 @@ def test_consumer_reconnects_after_connections_are_closed(topology):
     stop.set()
     thread.join(10)
     assert sorted(set(received)) == list(range(1, 11))
+
+
+def test_gathering_holds_a_short_batch_back_after_a_recent_one(topology):
+    """With ``gather_seconds``, messages arriving soon after a batch wait for each other;
+    the first message after a quiet start is handled alone, at once."""
+    declare(topology).close()
+    received, batches, stop = [], [], threading.Event()
+    thread = consume_in_thread(topology, received, stop, batches, gather_seconds=3.0)
+    conn = connect(AMQP_URL, "test-publisher")
+    publisher = ConfirmingPublisher(conn.channel(), topology.exchange)
+    publisher.publish(event(1))
+    wait_for(lambda: received == [1])
+    publisher.publish(event(2))
+    time.sleep(0.5)  # without gathering, 2 would be handled alone meanwhile
+    publisher.publish(event(3))
+    conn.close()
+    wait_for(lambda: len(received) >= 3)
+    stop.set()
+    thread.join(10)
+    assert received == [1, 2, 3]
+    assert batches == [1, 2]
 
 
 def test_invalid_envelope_is_refused_with_a_reason(topology):

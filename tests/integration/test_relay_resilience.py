@@ -4,6 +4,7 @@ import signal
 import subprocess
 import threading
 
+import psycopg
 import requests
 
 from tests.integration.conftest import store_count, wait_for
@@ -87,9 +88,29 @@ def test_a_second_relay_waits_then_takes_over(write_stack):
     assert set(write_stack.tap.positions()) == {1, 2}
 
 
+def table_checkpoint(stack):
+    with psycopg.connect(stack.database_url) as conn:
+        row = conn.execute("SELECT position FROM relay_checkpoint").fetchone()
+        return row[0] if row else 0
+
+
 def test_sigterm_stops_the_relay_cleanly(write_stack):
     assert write_stack.kill("relay", signal.SIGTERM) == 0
     assert '"relay stopped"' in write_stack.procs["relay"].log_text()
+
+
+def test_the_table_checkpoint_follows_the_confirms_and_is_saved_on_stop(write_stack):
+    """The relay writes its checkpoint at most every SAVE_EVERY seconds, and when it goes
+    idle; a clean stop leaves the table at the last confirmed position."""
+    alice = ApiClient(write_stack.url("api"))
+    lid = alice.create_list()["id"]
+    assert write_stack.tap.drain_positions({1})
+    wait_for(lambda: table_checkpoint(write_stack) == 1, what="the idle relay saving 1")
+    for n in range(5):
+        alice.add_todo(lid, f"todo {n}")
+    assert write_stack.tap.drain_positions(set(range(2, 7)))
+    assert write_stack.kill("relay", signal.SIGTERM) == 0
+    assert table_checkpoint(write_stack) == 6
 
 
 def test_broker_restart_mid_stream_loses_nothing(write_stack):

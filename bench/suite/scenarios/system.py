@@ -15,12 +15,19 @@ def start_system(
     names: tuple[str, ...] = ("api", "relay", "projector", "gateway"),
     api_env: dict[str, str] | None = None,
 ) -> tuple[Stack, dict[str, int]]:
-    """``api_env``: extra environment of the API (the write path runs it as compose does)."""
+    """``api_env``: extra environment of the API and of the relay, which is the API's own
+    ``manage.py relay`` with the same settings (the write path runs both as compose does)."""
     stack = ctx.factory.new_stack()
     pids = {}
     try:
         for name in names:
-            env = GATEWAY_ENV if name == "gateway" else (api_env or {}) if name == "api" else {}
+            env = (
+                GATEWAY_ENV
+                if name == "gateway"
+                else (api_env or {})
+                if name in ("api", "relay")
+                else {}
+            )
             pids[name] = start_pinned(stack, name, env)
     except Exception:
         stack.teardown(failed=True)

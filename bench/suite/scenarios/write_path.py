@@ -18,9 +18,10 @@ from bench.suite.scenarios.system import start_system, user_with_lists
 from bench.suite.stats import bucket_delta, bucket_quantile, histogram_buckets
 
 CLIENTS = 16
-#: The API as compose runs it (DEBUG off, like the peer), with the per-user write limit
-#: raised above what one bench client sends: the limit is still counted on every write
-#: (its cost is measured), it just never refuses the 16 bench users (600/min each by default).
+#: The API and its relay as compose runs them (DEBUG off, like the peer), with the per-user
+#: write limit raised above what one bench client sends: the limit is still counted on every
+#: write (its cost is measured), it just never refuses the 16 bench users (600/min each by
+#: default).
 API_ENV = {"DEBUG": "0", "RATE_LIMIT_WRITES": "1000000/60"}
 
 

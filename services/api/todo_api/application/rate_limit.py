@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from todo_api.application.errors import ApplicationError
 from todo_api.limits import policy
+from todo_api.limits.counters import Decision
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REALTIME_TOKEN_PATH = "/api/realtime/token"
@@ -31,10 +32,21 @@ def check_credential_attempt(address: str, username: str | None = None) -> None:
     _as_application_error(lambda: policy.check_auth_attempt(address, username))
 
 
+def is_limited_write(method: str, path: str) -> bool:
+    """Whether an authenticated call counts against the per-user write limit."""
+    path = path.rstrip("/")
+    return method not in SAFE_METHODS and path not in UNLIMITED_WRITES | {REALTIME_TOKEN_PATH}
+
+
 def check_user_call(method: str, path: str, user_id: str) -> None:
     """An authenticated call: realtime tokens and writes have their own per-user limits."""
-    path = path.rstrip("/")
-    if path == REALTIME_TOKEN_PATH:
+    if path.rstrip("/") == REALTIME_TOKEN_PATH:
         _as_application_error(lambda: policy.check_realtime_token(user_id))
-    elif method not in SAFE_METHODS and path not in UNLIMITED_WRITES:
+    elif is_limited_write(method, path):
         _as_application_error(lambda: policy.check_write(user_id))
+
+
+def enforce_write(decision: Decision) -> None:
+    """A write counted by the caller (one statement with the token lookup): refused when
+    over the limit, as :func:`check_user_call` would."""
+    _as_application_error(lambda: policy.enforce_write(decision))

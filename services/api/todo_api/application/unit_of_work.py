@@ -8,7 +8,9 @@ taken last and held only until the commit. If another writer moved a stream in b
 runs again on fresh state (up to ``MAX_ATTEMPTS``). A caller's ``If-Match`` is checked inside ``decide``
 against what was loaded, so a pinned version that moved on answers ``version_conflict``.
 The :class:`Outcome` holds every touched stream as it is *after* the command, so callers
-read the aggregates from it and never re-apply events themselves.
+read the aggregates from it and never re-apply events themselves. List streams may come from
+the process's :class:`~todo_api.application.stream_cache.StreamCache` (checked at append like
+any read; a refusal decided on them is decided again on fresh rows).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from todo_api.application.ports import (
     NewEvent,
     Recorder,
 )
+from todo_api.application.stream_cache import StreamCache
 from todo_api.domain.errors import DomainError
 from todo_api.domain.events import DomainEvent, list_stream, todo_stream
 from todo_api.domain.todo import Todo
@@ -49,18 +52,28 @@ class Loaded:
     """Aggregates loaded for one attempt, with the rows they were rebuilt from."""
 
     recorder: Recorder
+    cache: StreamCache | None = None  # list streams only; None: read everything fresh
     lists: dict[str, TodoList] = field(default_factory=dict)
     todos: dict[str, Todo] = field(default_factory=dict)
     rows: dict[str, list[EventRecord]] = field(default_factory=dict)
+    #: Streams taken from the cache, with the version their rows end at.
+    cached: dict[str, int] = field(default_factory=dict)
 
-    def _read(self, stream: str) -> list[EventRecord]:
+    def _read(self, stream: str, cache: StreamCache | None = None) -> list[EventRecord]:
         if stream not in self.rows:
-            self.rows[stream] = list(self.recorder.read_stream(stream))
+            known = cache.get(stream) if cache is not None else None
+            if known:
+                self.rows[stream] = list(known)
+                self.cached[stream] = known[-1].version
+            else:
+                self.rows[stream] = list(self.recorder.read_stream(stream))
+                if cache is not None and self.rows[stream]:
+                    cache.put(stream, self.rows[stream])
         return self.rows[stream]
 
     def todo_list(self, list_id: str) -> TodoList:
         if list_id not in self.lists:
-            rows = self._read(list_stream(list_id))
+            rows = self._read(list_stream(list_id), self.cache)
             self.lists[list_id] = TodoList.replay(list_id, _history(rows))
         return self.lists[list_id]
 
@@ -134,6 +147,7 @@ class UnitOfWork:
     access: AccessIndex
     atomic: Atomic
     clock: Clock
+    cache: StreamCache = field(default_factory=StreamCache)
 
     def run(self, actor: Actor, decide: Callable[[Loaded], Decision]) -> Outcome:
         """Run ``decide`` and append its events atomically, retrying on a lost race.
@@ -141,14 +155,16 @@ class UnitOfWork:
         Domain refusals leave as :class:`ApplicationError` with the domain's own code.
         """
         command_id = str(uuid.uuid4())
+        cache: StreamCache | None = self.cache
         for attempt in range(MAX_ATTEMPTS):
-            loaded = Loaded(self.recorder)
+            loaded = Loaded(self.recorder, cache)
             try:
                 # Reads happen outside any transaction: every stream ``decide`` read is
                 # checked again at append (its version), so a stale read is a lost race.
                 decision = decide(loaded)
-                appended = self._append(actor, command_id, decision)
+                appended = self._append(actor, command_id, decision, loaded.cached)
             except ConcurrencyError as exc:
+                self.cache.drop(loaded.cached)
                 if attempt == MAX_ATTEMPTS - 1:
                     raise ApplicationError(
                         "version_conflict",
@@ -156,16 +172,26 @@ class UnitOfWork:
                         {"version": exc.actual},
                     ) from None
                 continue
-            except DomainError as exc:
-                raise ApplicationError.from_domain(exc) from None
+            except (DomainError, ApplicationError) as exc:
+                if loaded.cached:  # never refuse on cached rows: decide again on fresh ones
+                    self.cache.drop(loaded.cached)
+                    cache = None
+                    continue
+                if isinstance(exc, DomainError):
+                    raise ApplicationError.from_domain(exc) from None
+                raise
+            self.cache.drop({row.stream for row in appended})
             streams = {stream: list(rows) for stream, rows in loaded.rows.items()}
             for row in appended:
                 streams.setdefault(row.stream, []).append(row)
             return Outcome(streams, appended)
         raise AssertionError("unreachable")
 
-    def _append(self, actor: Actor, command_id: str, decision: Decision) -> list[EventRecord]:
+    def _append(
+        self, actor: Actor, command_id: str, decision: Decision, cached: dict[str, int]
+    ) -> list[EventRecord]:
         now = self.clock()
+        checks = {**cached, **decision.checks}  # every cached stream is checked too
         metadata: dict[str, Any] = {
             "actor": actor.user_id,
             "source": "api",
@@ -186,11 +212,11 @@ class UnitOfWork:
         ]
         if not any(_changes_access(e) for e in decision.events):
             # One statement, its own transaction: the store's lock is held only inside it.
-            return list(self.recorder.append(new, decision.checks))
+            return list(self.recorder.append(new, checks))
         with self.atomic():  # the access index changes commit with the events
             for event in decision.events:
                 self.access.record(event)
-            return list(self.recorder.append(new, decision.checks))  # last: the lock until commit
+            return list(self.recorder.append(new, checks))  # last: the lock until commit
 
 
 def _changes_access(event: DomainEvent) -> bool:

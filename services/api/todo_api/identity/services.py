@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from todo_api.application.errors import ApplicationError
-from todo_api.application.rate_limit import check_credential_attempt
+from todo_api.application.rate_limit import check_credential_attempt, enforce_write
 from todo_api.identity.models import ApiToken
+from todo_api.limits import counters
+from todo_api.limits.config import load as load_limits
 
 
 def _hash(key: str) -> str:
@@ -52,6 +54,25 @@ def user_for_token(key: str) -> User | None:
         cursor.execute(sql, [_hash(key)])
         row = cursor.fetchone()
     return None if row is None else User.from_db(connection.alias, names, row)
+
+
+def user_for_token_writing(key: str) -> tuple[User | None, bool]:
+    """:func:`user_for_token` for a write, and whether the user's hit of the per-user write
+    limit was counted with it: on PostgreSQL the two are one statement (``rate_limited``
+    when over the limit); elsewhere, or with the limit off, the caller counts it
+    (:func:`~todo_api.application.rate_limit.check_user_call`)."""
+    limit = load_limits().writes
+    # Not inside a caller's transaction: the statement commits without waiting for the WAL
+    # flush, which must not spread to the caller's writes.
+    alone = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not alone or not limit.enabled or not key or len(key) > 200:
+        return user_for_token(key), False
+    sql, names = _token_user_sql()
+    row, decision = counters.hit_found(limit, sql, [_hash(key)], "id")
+    if row is None or decision is None:
+        return None, True
+    enforce_write(decision)
+    return User.from_db(connection.alias, names, row), True
 
 
 def revoke_token(key: str) -> None:

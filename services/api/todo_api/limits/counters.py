@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
+from todo_shared.pgbackend.prepared import fetch_one
 
 from todo_api.limits.config import Limit
 
@@ -74,6 +76,35 @@ def hit(limit: Limit, subject: str, clock: Clock = time.time) -> Decision:
         if count == 1:  # a new window: forget windows that ended (cheap, indexed)
             cursor.execute("DELETE FROM limits_counter WHERE expires_at < %s", [int(now)])
     return Decision(count <= limit.count, count, retry_after)
+
+
+def hit_found(
+    limit: Limit, query: str, params: Sequence[Any], subject: str, clock: Clock = time.time
+) -> tuple[tuple[Any, ...] | None, Decision | None]:
+    """Run ``query`` (at most one row) and count one hit of the subject in its column
+    ``subject``, in one statement (PostgreSQL, outside a transaction, committed without
+    waiting for the WAL flush as :func:`hit` is): the query's row (``None`` if there is none,
+    and then nothing is counted) and the hit's :class:`Decision`."""
+    now = clock()
+    start, retry_after = _window(limit, now)
+    sql = (
+        f"WITH found AS ({query}), hit AS ("  # noqa: S608 - the caller's fixed text
+        "INSERT INTO limits_counter (key, window_start, expires_at, count) "
+        f"SELECT %s || found.{subject}::text, %s, %s, 1 FROM found, "
+        "(SELECT set_config('synchronous_commit', 'off', true)) AS s "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = limits_counter.count + 1 "
+        "RETURNING count) "
+        "SELECT found.*, (SELECT count FROM hit) FROM found"
+    )
+    # bound on the server and prepared once per connection: the hot path of every write
+    row = fetch_one(sql, [*params, _key(limit, ""), start, start + 2 * limit.window])
+    if row is None:
+        return None, None
+    count = int(row[-1])
+    if count == 1:  # a new window: forget windows that ended (cheap, indexed)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM limits_counter WHERE expires_at < %s", [int(now)])
+    return tuple(row[:-1]), Decision(count <= limit.count, count, retry_after)
 
 
 def peek(limit: Limit, subject: str, clock: Clock = time.time) -> Decision:

@@ -39,7 +39,13 @@ def check_auth_attempt(address: str, username: object = None) -> None:
 
 def check_write(user_id: str) -> None:
     """One write (list, todo or member change) by ``user_id``."""
-    _enforce(counters.hit(load().writes, user_id), "too many changes; slow down")
+    enforce_write(counters.hit(load().writes, user_id))
+
+
+def enforce_write(decision: counters.Decision) -> None:
+    """Refuse a write whose hit (counted by the caller, e.g. with :func:`counters.hit_found`)
+    is over the per-user write limit."""
+    _enforce(decision, "too many changes; slow down")
 
 
 def check_realtime_token(user_id: str) -> None:

@@ -22,8 +22,8 @@ from ninja.utils import check_csrf
 from todo_shared.tokens import RealtimeClaims, TokenError, verify_token
 
 from todo_api.application.errors import ApplicationError
-from todo_api.application.rate_limit import check_user_call
-from todo_api.identity.services import user_for_token
+from todo_api.application.rate_limit import check_user_call, is_limited_write
+from todo_api.identity.services import user_for_token, user_for_token_writing
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -53,11 +53,16 @@ class BearerAuth(HttpBearer):
         return None if token is None else self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = user_for_token(token)
+        method = request.method or "GET"
+        if is_limited_write(method, request.path):
+            # One statement on PostgreSQL: the token's user and their hit of the write limit.
+            user, counted = user_for_token_writing(token)
+        else:
+            user, counted = user_for_token(token), False
         if user is None:
             raise ApplicationError("unauthorized", "the bearer token is not valid")
         request.bearer = token  # type: ignore[attr-defined]  # logout revokes it
-        return _limited(request, user)
+        return user if counted else _limited(request, user)
 
 
 class RealtimeTokenAuth(HttpBearer):

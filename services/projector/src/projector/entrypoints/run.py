@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 PREFETCH = 300  # enough for full batches while one is being applied
 MAX_BATCH = 200  # messages per batch; a gap may add more events to the transaction
+# Under a steady trickle of writes, a short batch waits until this long after the previous
+# one, so one transaction applies several events (docs/write-path.md); a write after a quiet
+# spell, or a deep queue, is applied at once.
+GATHER_SECONDS = 0.02
 
 
 def _install_signals(stop: threading.Event, status: Status) -> None:
@@ -84,6 +88,7 @@ def run_projector(projector: Projector) -> int:
             should_stop=stop.is_set,
             prefetch=PREFETCH,
             max_batch=MAX_BATCH,
+            gather_seconds=GATHER_SECONDS,
             on_connected=live.on_connected,
             on_disconnected=live.on_disconnected,
             on_idle=live.on_idle,

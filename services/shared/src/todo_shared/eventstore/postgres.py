@@ -6,6 +6,8 @@ EXCLUSIVE MODE`` (readers are not blocked), checks the expected versions, number
 commit). Called outside a transaction (the API's usual case), the statement is its own
 transaction, so the lock is held for the function's own work and the commit's WAL flush
 only, with no round trip to Python in between; inside a caller's transaction, call it last.
+The statement is bound on the server and prepared once per connection, as are the reads
+(:mod:`todo_shared.pgbackend.prepared`).
 
 Reads: one SQL statement each, rows straight into :class:`RecordedEvent` values (no ORM
 query compiling or model instances: the relay, the projector and every command read here).
@@ -27,6 +29,7 @@ from todo_shared.eventstore.interface import (
     check_expected,
     numbered,
 )
+from todo_shared.pgbackend.prepared import fetch_all, fetch_one
 
 _COLUMNS = (
     "position, event_id::text, stream, version, type, occurred_at, recorded_at, "
@@ -79,18 +82,16 @@ class PostgresRecorder:
             ],
             separators=(",", ":"),
         )
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(_APPEND, [list(checks), list(checks.values()), payload, now])
-            head, stream, actual = cursor.fetchone()
+        head, stream, actual = fetch_one(
+            _APPEND, [list(checks), list(checks.values()), payload, now], self.using
+        )
         if head is None:
             raise ConcurrencyError(stream, checks[stream], int(actual))
         return numbered(events, int(head), now)
 
     def _select(self, where: str, params: list[Any]) -> list[RecordedEvent]:
         sql = f"SELECT {_COLUMNS} FROM event_store WHERE {where}"  # noqa: S608 - fixed text
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [_record(row) for row in cursor.fetchall()]
+        return [_record(row) for row in fetch_all(sql, params, self.using)]
 
     def read_stream(self, stream: str) -> list[RecordedEvent]:
         return self._select("stream = %s ORDER BY version", [stream])
