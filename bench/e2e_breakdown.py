@@ -78,6 +78,17 @@ def busy_cores_ticks() -> int:
     return sum(fields) - fields[3] - fields[4]
 
 
+def gc_counts(url: str) -> dict[str, float]:
+    """The gateway's python_gc_collections_total per generation (prometheus_client's own)."""
+    import requests
+
+    found = {}
+    for line in requests.get(url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith("python_gc_collections_total{"):
+            found[line.split('generation="')[1].split('"')[0]] = float(line.rsplit(" ", 1)[1])
+    return found
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
@@ -139,6 +150,10 @@ def main() -> None:
             )
         try:
             for run in range(runs):
+                if run and os.environ.get("RECONNECT"):  # as the suite's rounds: new clients
+                    load.close()
+                    load = NodeLoad("ws_clients.js", config)
+                gcs = gc_counts(stack.url("gateway"))
                 before = {n: ticks(p) for n, p in pids.items()}
                 waited = {n: run_delay_ms(p) for n, p in pids.items()}
                 busy, loadgen = busy_cores_ticks(), ticks(load.pid)
@@ -160,11 +175,25 @@ def main() -> None:
                 print(f"  CPU seconds: {cpu}", file=sys.stderr, flush=True)
                 waits = {n: round(run_delay_ms(p) - waited[n]) for n, p in pids.items()}
                 print(f"  waited for a CPU (ms): {waits}", file=sys.stderr, flush=True)
+                after = gc_counts(stack.url("gateway"))
+                print(
+                    f"  gateway GC runs by generation: { {g: after[g] - gcs.get(g, 0) for g in after} }",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 other = (busy_cores_ticks() - busy - (ticks(load.pid) - loadgen)) / TICK - sum(
                     cpu.values()
                 )
                 print(
                     f"  CPU seconds of everything else (services, other users): {other:.2f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                early = [r["last"] - r["sent"] for r in result["trace"][:10] if r and r.get("last")]
+                later = [r["last"] - r["sent"] for r in result["trace"][10:] if r and r.get("last")]
+                print(
+                    f"  POST -> last client, max: first 10 events {max(early):.1f}, "
+                    f"the rest {max(later):.1f}; presence events {result['presence_events']}",
                     file=sys.stderr,
                     flush=True,
                 )
