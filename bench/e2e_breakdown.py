@@ -149,18 +149,27 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
         try:
+            # RECONNECT_AT=2: new clients before those runs only (default: before every run)
+            plan_reconnect = {int(x) for x in os.environ.get("RECONNECT_AT", "").split(",") if x}
             for run in range(runs):
-                if run and os.environ.get("RECONNECT"):  # as the suite's rounds: new clients
+                if (
+                    run
+                    and os.environ.get("RECONNECT")
+                    and (not plan_reconnect or run in plan_reconnect)
+                ):  # as the suite's rounds: new clients
                     load.close()
                     load = NodeLoad("ws_clients.js", config)
                 gcs = gc_counts(stack.url("gateway"))
                 before = {n: ticks(p) for n, p in pids.items()}
                 waited = {n: run_delay_ms(p) for n, p in pids.items()}
                 busy, loadgen = busy_cores_ticks(), ticks(load.pid)
+                # RATES=10,50,10: run n at that rate, 10 s of it (the suite's sequence)
+                plan = os.environ.get("RATES")
+                run_rate = int(plan.split(",")[run]) if plan else rate
                 command = {
                     "mode": "e2e",
-                    "events": events,
-                    "rate": rate,
+                    "events": run_rate * 10 if plan else events,
+                    "rate": run_rate,
                     "drainS": 60,
                     "trace": True,
                 }
