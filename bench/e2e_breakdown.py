@@ -84,6 +84,8 @@ def gc_counts(url: str) -> dict[str, float]:
 
     found = {}
     for line in requests.get(url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith("gateway_fanout_writes_total{"):  # direct vs queued frame writes
+            found[line.split('"')[1]] = float(line.rsplit(" ", 1)[1])
         if line.startswith("python_gc_collections_total{"):
             found[line.split('generation="')[1].split('"')[0]] = float(line.rsplit(" ", 1)[1])
     return found
@@ -186,7 +188,7 @@ def main() -> None:
                 print(f"  waited for a CPU (ms): {waits}", file=sys.stderr, flush=True)
                 after = gc_counts(stack.url("gateway"))
                 print(
-                    f"  gateway GC runs by generation: { {g: after[g] - gcs.get(g, 0) for g in after} }",
+                    f"  gateway GC runs by generation, writes direct/queued: { {g: after[g] - gcs.get(g, 0) for g in after} }",
                     file=sys.stderr,
                     flush=True,
                 )
