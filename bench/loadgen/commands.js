@@ -11,6 +11,7 @@ class Commands {
     this.token = token;
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.sentAt = [];
+    this.answeredAt = [];
     this.latencies = [];
     this.statuses = {};
     this.status = []; // per command: the HTTP status, or the socket error's code
@@ -30,7 +31,8 @@ class Commands {
         this.pending -= 1;
         this.statuses[res.statusCode] = (this.statuses[res.statusCode] || 0) + 1;
         this.status[seq] = res.statusCode;
-        this.latencies.push(now() - this.sentAt[seq]);
+        this.answeredAt[seq] = now();
+        this.latencies.push(this.answeredAt[seq] - this.sentAt[seq]);
       });
     });
     req.on("error", (e) => {

@@ -44,6 +44,8 @@ let delivered = 0;
 let lastSeq = null;
 let seen = null;
 let lastAt = null;
+let firstAt = null; // e2e with `trace`: per event its first delivery and envelope fields
+let traced = null;
 let doubled = 0;
 let outOfOrder = 0;
 let onProbe = null;
@@ -64,6 +66,8 @@ function begin(command) {
   lastSeq = new Float64Array(N).fill(-1);
   seen = command.mode === "e2e" ? new Uint8Array(N * events) : null;
   lastAt = command.mode === "e2e" ? new Float64Array(events) : null;
+  firstAt = command.mode === "e2e" ? new Float64Array(events) : null;
+  traced = command.mode === "e2e" && command.trace ? new Array(events) : null;
   onProbe = null;
   onSeq = null;
   presenceEvents = 0;
@@ -97,6 +101,10 @@ function deliver(i, envelope) {
     if (order <= lastSeq[i]) outOfOrder += 1;
     lastSeq[i] = Math.max(lastSeq[i], order);
     if (t > lastAt[seq]) lastAt[seq] = t;
+    if (!firstAt[seq]) {
+      firstAt[seq] = t;
+      if (traced) traced[seq] = { position: envelope.position, id: envelope.id, occurred_at: envelope.occurred_at, correlation_id: (envelope.metadata || {}).correlation_id };
+    }
     if (sampleCount < samples.length) samples[sampleCount++] = t - sent;
     return;
   }
@@ -285,9 +293,16 @@ async function runE2E() {
   const toLast = new Float64Array(cmd.events);
   let k = 0;
   for (let n = 0; n < cmd.events; n++) if (lastAt[n] > 0) toLast[k++] = lastAt[n] - commands.sentAt[n];
+  // With `trace`: per event, the wall-clock times (ms) of its POST, its answer, its first
+  // and its last delivery, and its envelope's position/id/time (a per-stage breakdown).
+  const trace = traced && traced.map((e, n) => ({
+    seq: n, sent: commands.sentAt[n], answered: commands.answeredAt[n],
+    first: firstAt[n], last: lastAt[n], ...e,
+  }));
   result({
     expected, missing, doubled, out_of_order: outOfOrder, refused,
     commands: commands.summary(), post_to_last_ms: summarize(toLast.subarray(0, k)),
+    ...(trace ? { trace } : {}),
   });
 }
 

@@ -16,6 +16,18 @@ from bench.suite.scenarios.system import realtime_token, start_system, user_with
 from bench.suite.scenarios.write_path import API_ENV
 
 
+def keep_trace(ctx: Context, label: str, result: dict[str, Any]) -> None:
+    """Per event: POST sent and answered, first and last delivery (ms, wall clock), kept in
+    the run's log directory (``e2e-trace-<arm>-<rate>-<round>.json``), not in the results:
+    where a round's tail came from (``bench/e2e_breakdown.py`` joins the server logs too)."""
+    import json
+
+    trace = result.pop("trace", None)
+    if trace:
+        ctx.log_dir.mkdir(parents=True, exist_ok=True)
+        (ctx.log_dir / f"e2e-trace-{label}.json").write_text(json.dumps(trace))
+
+
 def run(ctx: Context) -> list[dict[str, Any]]:
     clients = ctx.pick(200, 1000)
     rates = ctx.pick([10], [10, 50])
@@ -72,12 +84,18 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                             "events": rate * duration,
                             "rate": rate,
                             "drainS": 60,
+                            "trace": True,
                         }
                         result = measure(
                             lambda c=command, load=load: load.send(c),
                             ctx.settings,
                             {"server": server_pids, "loadgen": {load.pid}},
                             f"e2e {name} {rate}/s",
+                        )
+                        keep_trace(
+                            ctx,
+                            f"{name}-{rate}-{len(per_rate[rate].results.get(name, []))}",
+                            result,
                         )
                         per_rate[rate].add(name, result)
                 finally:
