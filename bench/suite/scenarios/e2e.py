@@ -15,6 +15,8 @@ from bench.suite.scenarios.django_peer import start_peer
 from bench.suite.scenarios.system import realtime_token, start_system, user_with_lists
 from bench.suite.scenarios.write_path import API_ENV
 
+WARMUP_COMMANDS = 10  # sent and drained before the timed commands of each arm and round
+
 
 def keep_trace(ctx: Context, label: str, result: dict[str, Any]) -> None:
     """Per event: POST sent and answered, first and last delivery (ms, wall clock), kept in
@@ -78,6 +80,10 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             for name, (config, server_pids) in arms.items():
                 load = NodeLoad("ws_clients.js", {"clients": clients, **config})
                 try:
+                    # Not counted: the first events after the clients connected were always
+                    # the slowest (fan-out 30–67 ms against a median of 14–16; not GC, not
+                    # the queued path: bench/e2e_breakdown.py). Both arms get the same.
+                    load.send({"mode": "e2e", "events": WARMUP_COMMANDS, "rate": 10, "drainS": 20})
                     for rate in rates:
                         command = {
                             "mode": "e2e",
