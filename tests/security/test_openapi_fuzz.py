@@ -86,7 +86,7 @@ def check_error_shape(response: Any) -> None:
     if response.status_code < 400:
         return
     assert response.status_code < 500 or (
-        response.status_code == 503 and "Retry-After" in response.headers
+        response.status_code == 503 and "retry-after" in {name.lower() for name in response.headers}
     ), (response.status_code, response.text[:300])
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) <= ERROR_KEYS, body
